@@ -1,0 +1,1 @@
+"""Framework Advisor: helps teams choose between Django, Flask and FastAPI."""

@@ -1,0 +1,124 @@
+"""Word-level text analysis shared by retrieval and the rules: tokens, plurals, typos, phrases."""
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+_TOKEN = re.compile(r"[a-z0-9#+]+(?:\.[a-z0-9#+]+)*")
+_APOSTROPHES = str.maketrans("", "", "'\u2019")
+# Shorter words are too easily another real word to correct them.
+MIN_CORRECTABLE = 4
+MIN_TARGET = 5
+
+Payload = TypeVar("Payload")
+
+
+def split_words(text: str) -> list[str]:
+    """Lower-case word tokens; apostrophes vanish ("don't" -> "dont"), hyphens split."""
+    return _TOKEN.findall(text.lower().translate(_APOSTROPHES))
+
+
+def fold_plural(word: str) -> str:
+    """Fold common English plurals and possessives onto the singular."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def phrase(text: str) -> tuple[str, ...]:
+    """A phrase as normalised words, for vocabulary entries (never typo-corrected)."""
+    return tuple(fold_plural(word) for word in split_words(text))
+
+
+def _deletes(word: str) -> Iterator[str]:
+    """Every string one deletion away from the word."""
+    return (word[:i] + word[i + 1 :] for i in range(len(word)))
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insert, delete, substitution or swap."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        i, j = diffs[0], diffs[-1]
+        return len(diffs) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+class Analyzer:
+    """Turns text into normalised, typo-corrected words against a known vocabulary."""
+
+    def __init__(self, vocabulary: Iterable[str], keep: Iterable[str] = ()) -> None:
+        self._known = set(vocabulary) | {fold_plural(w) for w in keep}
+        self._by_delete: dict[str, list[str]] = {}
+        for target in sorted(w for w in self._known if len(w) >= MIN_TARGET and w.isalpha()):
+            for key in (target, *_deletes(target)):
+                self._by_delete.setdefault(key, []).append(target)
+        self._cache: dict[str, str] = {}
+
+    def words(self, text: str) -> list[str]:
+        """Normalised words of a text, with small typos of known terms fixed."""
+        return [self.correct(fold_plural(word)) for word in split_words(text)]
+
+    def correct(self, word: str) -> str:
+        """The known term one edit away from an unknown word, or the word itself."""
+        cached = self._cache.get(word)
+        if cached is None:
+            cached = self._cache[word] = self._nearest(word)
+        return cached
+
+    def _nearest(self, word: str) -> str:
+        """First known term within one edit (alphabetical, so the choice is stable)."""
+        if word in self._known or len(word) < MIN_CORRECTABLE or not word.isalpha():
+            return word
+        candidates: set[str] = set()
+        for key in (word, *_deletes(word)):
+            candidates.update(self._by_delete.get(key, ()))
+        matches = sorted(c for c in candidates if within_one_edit(word, c))
+        return matches[0] if matches else word
+
+
+@dataclass(frozen=True)
+class Match(Generic[Payload]):
+    """Where a phrase was found in a word list."""
+
+    payload: Payload
+    start: int
+    end: int
+
+
+class PhraseMatcher(Generic[Payload]):
+    """Finds known phrases (word tuples) in a word list, longest first at each position."""
+
+    def __init__(self, phrases: Iterable[tuple[tuple[str, ...], Payload]]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], Payload]]] = {}
+        for words, payload in phrases:
+            if words:
+                self._by_first.setdefault(words[0], []).append((words, payload))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda entry: -len(entry[0]))
+
+    def find(self, words: Sequence[str]) -> list[Match[Payload]]:
+        """Every phrase occurrence, in order of position."""
+        found: list[Match[Payload]] = []
+        for start, word in enumerate(words):
+            for phrase_words, payload in self._by_first.get(word, ()):
+                end = start + len(phrase_words)
+                if tuple(words[start:end]) == phrase_words:
+                    found.append(Match(payload, start, end))
+        return found
+
+    def any_in(self, words: Sequence[str]) -> bool:
+        """True when at least one phrase occurs."""
+        return bool(self.find(words))
