@@ -231,4 +231,12 @@ def _dispatch(
 def main(argv: Iterable[str] | None = None) -> int:
     """Entry point of the console script."""
     args = list(sys.argv[1:] if argv is None else argv)
-    return run(args, load_settings())
+    try:
+        return run(args, load_settings())
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug: say so plainly instead of showing a traceback
+        sys.stderr.write(
+            f"framework-advisor: unexpected error ({type(error).__name__}). Please report it.\n"
+        )
+        return 70

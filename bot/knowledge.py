@@ -398,7 +398,7 @@ def _validated(model: type[ModelT], file: str, section: str, data: Any) -> Model
         return model.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(whole entry)"
+        field = ".".join(str(p) for p in first["loc"] if p != "[key]") or "(whole entry)"
         raise KnowledgeError(file, section, field, first["msg"]) from None
 
 

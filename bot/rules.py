@@ -136,7 +136,7 @@ class RulesAdvisor:
             return Kind.INJECTION
         if not reading.frameworks and v.off_topic.any_in(words):
             return Kind.OUT_OF_SCOPE
-        if not self._substantive(reading):
+        if not self._substantive(reading) or self._only_small_talk(words):
             return self._small_talk(reading)
         return self._question_kind(reading)
 
@@ -150,6 +150,17 @@ class RulesAdvisor:
             or v.in_scope.any_in(reading.words)
             or self.retriever.topic_words(reading.words)
         )
+
+    def _only_small_talk(self, words: list[str]) -> bool:
+        """True when every content word belongs to a greeting or a help request."""
+        v = self.vocabulary
+        talk = {
+            w
+            for m in (*v.greeting.find(words), *v.help.find(words))
+            for w in words[m.start : m.end]
+        }
+        content = [w for w in words if w not in v.stopwords]
+        return bool(talk) and all(w in talk for w in content)
 
     def _small_talk(self, reading: Reading) -> Kind:
         """Help, greetings, a bare "which is best?", or something we do not cover."""

@@ -25,14 +25,26 @@ def fold_plural(word: str) -> str:
         return word[:-3] + "y"
     if word.endswith("sses"):
         return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "sis", "this")):
         return word[:-1]
     return word
 
 
+def stem(word: str) -> str:
+    """A light stem: plural folded, then -ing/-ed and a final -e dropped ("included": "includ")."""
+    word = fold_plural(word)
+    for suffix in ("ing", "ed"):
+        base = word[: -len(suffix)]
+        if word.endswith(suffix) and len(base) >= 3 and any(c in "aeiouy" for c in base):
+            # "running" -> "runn" -> "run", but "install" keeps its double l
+            word = base[:-1] if base[-1] == base[-2] and base[-1] not in "lsz" else base
+            break
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
 def phrase(text: str) -> tuple[str, ...]:
     """A phrase as normalised words, for vocabulary entries (never typo-corrected)."""
-    return tuple(fold_plural(word) for word in split_words(text))
+    return tuple(stem(word) for word in split_words(text))
 
 
 def _deletes(word: str) -> Iterator[str]:
@@ -60,7 +72,7 @@ class Analyzer:
     """Turns text into normalised, typo-corrected words against a known vocabulary."""
 
     def __init__(self, vocabulary: Iterable[str], keep: Iterable[str] = ()) -> None:
-        self._known = set(vocabulary) | {fold_plural(w) for w in keep}
+        self._known = set(vocabulary) | {stem(w) for w in keep}
         self._by_delete: dict[str, list[str]] = {}
         for target in sorted(w for w in self._known if len(w) >= MIN_TARGET and w.isalpha()):
             for key in (target, *_deletes(target)):
@@ -69,7 +81,7 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Normalised words of a text, with small typos of known terms fixed."""
-        return [self.correct(fold_plural(word)) for word in split_words(text)]
+        return [self.correct(stem(word)) for word in split_words(text)]
 
     def correct(self, word: str) -> str:
         """The known term one edit away from an unknown word, or the word itself."""

@@ -1,0 +1,203 @@
+"""The command line, in process and as a real subprocess."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.advisor import Advisor
+from bot.cli import OFFLINE_NOTE, Chat, run
+from bot.config import PROJECT_ROOT, Settings, settings_from
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Offline settings with the history file kept in a temporary folder."""
+    return settings_from({"ADVISOR_HISTORY_FILE": str(tmp_path / "history")})
+
+
+def _run(argv: list[str], settings: Settings, stdin: str = "") -> tuple[int, str, str]:
+    """Run the CLI in process; returns status, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    status = run(argv, settings, out=out, err=err, stdin=io.StringIO(stdin))
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_cli_ask_prints_recommendation_then_sources(settings: Settings) -> None:
+    status, out, err = _run(["ask", "Which framework for an admin-heavy web app?"], settings)
+    assert status == 0
+    assert out.startswith("**Recommendation: Django**")
+    assert out.index("Why Django") < out.index("Sources:")
+    assert "[choose-django]" in out or "[django-includes]" in out
+    assert err == OFFLINE_NOTE + "\n"
+
+
+def test_cli_offline_flag_skips_the_note(settings: Settings) -> None:
+    _, _, err = _run(["ask", "--offline", "help"], settings)
+    assert err == ""
+
+
+def test_cli_ask_json_is_the_answer_contract(settings: Settings) -> None:
+    status, out, _ = _run(["ask", "--json", "Flask or FastAPI for LLM calls?"], settings)
+    data = json.loads(out)
+    assert status == 0
+    assert data["recommendation"] == "fastapi"
+    assert data["mode"] == "rules"
+    assert set(data) == {"text", "recommendation", "in_scope", "mode", "sources"}
+
+
+def test_cli_ask_stdin_answers_each_line(settings: Settings) -> None:
+    lines = "Django or Flask for a blog?\n\nWhat's the weather?\n" + "x" * 5000 + "\nhelp\n"
+    status, out, err = _run(["ask", "--json", "--offline", "-"], settings, stdin=lines)
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert [a["in_scope"] for a in answers] == [True, False, True]
+    assert answers[0]["recommendation"] == "django"
+    assert status == 1
+    assert "line 4: That question is 5,000 characters long" in err
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("   ", "Please type a question"),
+        ("a\x1bb", "control characters"),
+        ("q" * 4001, "limit is 4,000"),
+    ],
+)
+def test_cli_bad_question_is_a_message_not_a_traceback(
+    settings: Settings, question: str, message: str
+) -> None:
+    status, out, err = _run(["ask", "--offline", question], settings)
+    assert status == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_cli_knowledge_check_summarises(settings: Settings) -> None:
+    status, out, _ = _run(["knowledge", "check"], settings)
+    assert status == 0
+    assert out.startswith("knowledge OK: ")
+    assert "sections" in out
+
+
+def test_cli_knowledge_error_is_reported(tmp_path: Path) -> None:
+    broken = settings_from({"ADVISOR_KNOWLEDGE_DIR": str(tmp_path)})
+    status, _, err = _run(["knowledge", "check"], broken)
+    assert status == 1
+    assert err.startswith("knowledge error: frameworks.toml")
+
+
+def test_cli_eval_reports_failures_and_accuracy(settings: Settings, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        json.dumps(
+            {"question": "Django or Flask for a blog?", "expect": {"recommendation": "django"}}
+        )
+        + "\n"
+        + json.dumps({"question": "hello", "expect": {"in_scope": False}})
+        + "\n"
+    )
+    status, out, _ = _run(["eval", "--offline", str(cases), "--min", "0.9"], settings)
+    assert status == 1
+    assert "FAIL line 2: hello" in out
+    assert "accuracy: 50.0% (1/2 passed" in out
+    status, _, _ = _run(["eval", "--offline", str(cases), "--min", "0.5"], settings)
+    assert status == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["eval", "missing.jsonl"], "No such file or directory"),
+    ],
+)
+def test_cli_file_errors_are_messages(settings: Settings, argv: list[str], message: str) -> None:
+    status, _, err = _run(argv, settings)
+    assert status == 2
+    assert message in err
+
+
+def _scripted(lines: list[str]) -> Iterator[str]:
+    """Yield each scripted line, then end of input."""
+    yield from lines
+
+
+def _chat(advisor: Advisor, lines: list[str]) -> str:
+    """Run the console over scripted input and return what it printed."""
+    feed, out = _scripted(lines), io.StringIO()
+
+    def read(_prompt: str) -> str:
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError from None
+
+    assert Chat(advisor, out, read).run() == 0
+    return out.getvalue()
+
+
+def test_cli_chat_follow_up_sees_earlier_turns(advisor: Advisor) -> None:
+    printed = _chat(
+        advisor, ["We need an API with heavy traffic", "And an admin panel too?", "/sources"]
+    )
+    assert "**Recommendation: FastAPI**" in printed
+    assert "Django + FastAPI" in printed
+    assert "[django-plus-fastapi]" in printed
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["/help"], "Try asking"),
+        (["/sources"], "No answer yet."),
+        (["/bogus"], "Unknown command '/bogus'"),
+        (["", "   "], "Commands:"),
+        (["\x1b[A"], "control characters"),
+        (["help", "/new", "/sources"], "No answer yet."),
+        (["/quit", "help"], "Commands:"),
+    ],
+)
+def test_cli_chat_commands(advisor: Advisor, lines: list[str], expected: str) -> None:
+    printed = _chat(advisor, lines)
+    assert expected in printed
+    if lines[0] == "/quit":
+        assert "Try asking" not in printed
+
+
+def test_cli_subprocess_python_m_bot_answers_json() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "djnago or flsk for a blog?"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["recommendation"] == "django"
+    assert result.stderr.strip() == OFFLINE_NOTE
+
+
+def test_cli_subprocess_offline_path_imports_no_heavy_packages() -> None:
+    code = (
+        "import sys, io; from bot.cli import run; from bot.config import settings_from;"
+        "run(['ask', '--offline', 'Django or Flask?'], settings_from({}), out=io.StringIO());"
+        "print(sorted(m for m in ('anthropic', 'slack_bolt', 'flask', 'httpx') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
