@@ -1,25 +1,304 @@
-"""The advisor: checks a question and answers it from the knowledge."""
+"""The advisor: Claude grounded on the knowledge when it can, the rules engine whenever it cannot."""
 
-from collections.abc import Sequence
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
-from bot.answer import Answer, Turn
+from bot.answer import Answer, FrameworkId, Turn
+from bot.breaker import CircuitBreaker
+from bot.deadline import DeadlineExceeded, within_deadline
 from bot.knowledge import Knowledge
+from bot.model import (
+    Cited,
+    FailureReason,
+    Finished,
+    Model,
+    ModelError,
+    ModelRequest,
+    TextDelta,
+    Usage,
+)
+from bot.prompts import Budgets, Meta, Prompts, build_request, parse_meta
 from bot.question import clean_question
 from bot.rules import RulesAdvisor
+
+log = logging.getLogger("bot.advisor")
+
+META_PREFIX = "ANSWER-META"
+# A metadata line longer than this is not one; the reply is malformed.
+MAX_META_CHARS = 200
+# Sections retrieval may rank when the knowledge no longer fits the budget whole.
+RANKED_SECTIONS = 60
+_HEADLINE = re.compile(r"\*\*Recommendation:\s*(Django|Flask|FastAPI)\b", re.IGNORECASE)
+
+
+class StreamReset:
+    """Marks that text streamed so far is void: the final Answer replaces it."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StreamReset)
+
+    def __hash__(self) -> int:
+        return hash(StreamReset)
+
+
+StreamItem = str | StreamReset | Answer
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """How the advisor uses a model."""
+
+    deadline_seconds: float = 20.0
+    budgets: Budgets = field(default_factory=Budgets)
 
 
 class Advisor:
     """Answers questions; every front end goes through this one object."""
 
-    def __init__(self, knowledge: Knowledge, rules: RulesAdvisor | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        rules: RulesAdvisor | None = None,
+        model: Model | None = None,
+        prompts: Prompts | None = None,
+        breaker: CircuitBreaker | None = None,
+        options: ModelOptions | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if model is not None and prompts is None:
+            raise ValueError("a model needs prompts")
         self.knowledge = knowledge
         self.rules = rules or RulesAdvisor(knowledge)
+        self.model, self.prompts = model, prompts
+        self.breaker = breaker or CircuitBreaker()
+        self.options = options or ModelOptions()
+        self._clock = clock
+
+    @property
+    def model_configured(self) -> bool:
+        """True when answers may come from a model."""
+        return self.model is not None
 
     def check(self, question: str) -> str:
         """The cleaned question, or a QuestionError with a message safe to show."""
         limits, messages = self.knowledge.intents.limits, self.knowledge.responses.input
         return clean_question(question, limits.max_question_chars, messages)
 
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        """Answer one question, seeing earlier turns of the conversation."""
-        return self.rules.answer(self.check(question), history)
+    def ask(self, question: str, history: Sequence[Turn] = (), offline: bool = False) -> Answer:
+        """Answer one question in one piece (the model is called without streaming)."""
+        final = None
+        for item in self._answer(self.check(question), history, offline, stream=False):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None  # _answer always ends with an Answer
+        return final
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), offline: bool = False
+    ) -> Iterator[StreamItem]:
+        """Text chunks as they arrive, maybe a StreamReset, and last the final Answer."""
+        return self._answer(self.check(question), history, offline, stream=True)
+
+    def _answer(
+        self, question: str, history: Sequence[Turn], offline: bool, stream: bool
+    ) -> Iterator[StreamItem]:
+        """The model's answer, or the rules' answer with a note saying why."""
+        if offline:
+            yield self.rules.answer(question, history)
+            return
+        if self.model is None:
+            yield self._fallback(question, history, FailureReason.NO_KEY, self._clock())
+            return
+        if not self.breaker.allow():
+            yield self._fallback(question, history, FailureReason.CIRCUIT_OPEN, self._clock())
+            return
+        yield from self._guarded(self.model, question, history, stream)
+
+    def _guarded(
+        self, model: Model, question: str, history: Sequence[Turn], stream: bool
+    ) -> Iterator[StreamItem]:
+        """Run the model call, turning any failure into the rules answer."""
+        started, shown, settled = self._clock(), False, False
+        try:
+            for item in self._from_model(model, question, history, stream, started):
+                shown = shown or isinstance(item, str)
+                yield item
+            settled = True
+            self.breaker.record_success()
+        except Exception as error:
+            settled = True
+            reason, detail = _reason(error)
+            self.breaker.record_failure(reason.value)
+            log.warning("model failed reason=%s detail=%s", reason.value, detail)
+            if shown:
+                yield StreamReset()
+            yield self._fallback(question, history, reason, started)
+        finally:
+            if not settled:  # the caller stopped listening: free a half-open probe, judge nothing
+                self.breaker.release()
+
+    def _from_model(
+        self, model: Model, question: str, history: Sequence[Turn], stream: bool, started: float
+    ) -> Iterator[StreamItem]:
+        """Stream the model's reply through the reader, then yield the final Answer."""
+        request = self._request(question, history)
+        reader = ReplyReader(self.knowledge)
+        events = within_deadline(
+            lambda: model.respond(request, stream), self.options.deadline_seconds, self._clock
+        )
+        first: float | None = None
+        finished: Finished | None = None
+        for event in events:
+            if isinstance(event, TextDelta):
+                for chunk in reader.feed(event.text):
+                    first = first or self._clock()
+                    if stream:
+                        yield chunk
+            elif isinstance(event, Cited):
+                reader.cite(event.source)
+            else:
+                finished = event
+        tail = reader.close()
+        if stream and tail:
+            yield tail
+        answer = reader.answer(self.knowledge.responses.notes.uncited)
+        self._log_answer(finished, started, first, request)
+        yield answer
+
+    def _request(self, question: str, history: Sequence[Turn]) -> ModelRequest:
+        """The model request for a question, with knowledge ranked for it."""
+        assert self.prompts is not None
+        words = self.rules.analyzer.words(question)
+        ranked = [h.section_id for h in self.rules.retriever.search(words, limit=RANKED_SECTIONS)]
+        budgets = self.options.budgets
+        return build_request(self.knowledge, self.prompts, question, history, ranked, budgets)
+
+    def _fallback(
+        self, question: str, history: Sequence[Turn], reason: FailureReason, started: float
+    ) -> Answer:
+        """The rules' answer, with a note saying why the model did not answer."""
+        notes = self.knowledge.responses.notes
+        answer = self.rules.answer(question, history)
+        note = notes.fallback.format(reason=notes.reasons[reason.value])
+        elapsed = (self._clock() - started) * 1000
+        log.info("answer mode=rules reason=%s latency_ms=%.0f", reason.value, elapsed)
+        return answer.model_copy(update={"note": note})
+
+    def _log_answer(
+        self, finished: Finished | None, started: float, first: float | None, request: ModelRequest
+    ) -> None:
+        """Log what the answer cost and how fast it came, never its content or secrets."""
+        usage = finished.usage if finished else Usage()
+        now = self._clock()
+        assert self.prompts is not None
+        log.info(
+            "answer mode=llm model=%s prompt_version=%s input_tokens=%d output_tokens=%d "
+            "cache_read_tokens=%d cache_write_tokens=%d latency_ms=%.0f ttft_ms=%.0f sections=%d",
+            finished.model if finished else "?",
+            self.prompts.version,
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.cache_read_tokens,
+            usage.cache_write_tokens,
+            (now - started) * 1000,
+            ((first or now) - started) * 1000,
+            len(request.section_ids),
+        )
+
+
+def _reason(error: Exception) -> tuple[FailureReason, str]:
+    """The failure reason and a log detail for anything a model call raised."""
+    if isinstance(error, ModelError):
+        return error.reason, error.detail
+    if isinstance(error, DeadlineExceeded):
+        return FailureReason.TIMEOUT, "overall deadline passed"
+    return FailureReason.UNUSABLE, type(error).__name__
+
+
+class ReplyReader:
+    """Separates the metadata line from the visible text and collects citations."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self._knowledge = knowledge
+        self._pending = ""
+        self._meta: Meta | None = None
+        self._decided = False
+        self._text: list[str] = []
+        self._cited: dict[str, None] = {}
+
+    def feed(self, text: str) -> Iterator[str]:
+        """Visible chunks for a piece of reply text (nothing until the first line is known)."""
+        if self._decided:
+            yield from self._visible(text)
+            return
+        self._pending += text
+        if self._settle_first_line():
+            yield from self._visible(self._pending)
+            self._pending = ""
+
+    def _settle_first_line(self) -> bool:
+        """Try to decide whether the reply opens with a metadata line; True once decided."""
+        head = self._pending.lstrip()
+        if not META_PREFIX.startswith(head[: len(META_PREFIX)]):
+            self._decided = True  # no metadata line; everything is visible text
+            return True
+        if "\n" not in head:
+            if len(head) > MAX_META_CHARS:
+                raise ModelError(FailureReason.UNUSABLE, "metadata line too long")
+            return False
+        line, rest = head.split("\n", 1)
+        self._meta = parse_meta(line)
+        if self._meta is None:
+            raise ModelError(FailureReason.UNUSABLE, "malformed metadata line")
+        self._decided, self._pending = True, rest.lstrip("\n")
+        return True
+
+    def _visible(self, text: str) -> Iterator[str]:
+        """Record and pass on visible text, skipping the blank start."""
+        if not self._text:
+            text = text.lstrip()
+        if text:
+            self._text.append(text)
+            yield text
+
+    def cite(self, source: str) -> None:
+        """Remember a cited section, if it is one we sent."""
+        if source in self._knowledge.sections:
+            self._cited[source] = None
+
+    def close(self) -> str:
+        """Text still held back when the reply ended (a reply too short to have a first line)."""
+        if self._decided or not self._pending.strip():
+            return ""
+        if self._pending.lstrip().startswith(META_PREFIX):
+            raise ModelError(FailureReason.UNUSABLE, "reply has only a metadata line")
+        self._decided = True
+        return "".join(self._visible(self._pending))
+
+    def answer(self, uncited_note: str) -> Answer:
+        """The final Answer; an empty reply is unusable."""
+        text = "".join(self._text).strip()
+        if not text:
+            raise ModelError(FailureReason.UNUSABLE, "empty reply")
+        in_scope = self._meta.in_scope if self._meta else True
+        sources = self._knowledge.sources(self._cited)
+        note = uncited_note if in_scope and not sources else None
+        return Answer(
+            text=text,
+            recommendation=self._recommendation(text),
+            in_scope=in_scope,
+            mode="llm",
+            sources=sources,
+            note=note,
+        )
+
+    def _recommendation(self, text: str) -> FrameworkId | None:
+        """From the metadata line, else from a "**Recommendation: X**" headline."""
+        if self._meta is not None:
+            return self._meta.recommendation
+        match = _HEADLINE.search(text)
+        names = {f.name.lower(): f.id for f in self._knowledge.frameworks.values()}
+        return names.get(match[1].lower()) if match else None

@@ -28,6 +28,10 @@ class Answer(BaseModel):
     in_scope: bool = True
     mode: Mode = "rules"
     sources: list[Source] = Field(default_factory=list)
+    note: str | None = Field(
+        default=None,
+        description="One line on how the answer was made, e.g. why the rules answered.",
+    )
 
 
 class Turn(BaseModel):

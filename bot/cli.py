@@ -3,19 +3,23 @@
 import argparse
 import atexit
 import contextlib
+import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.advisor import Advisor
+from bot.advisor import Advisor, StreamItem, StreamReset
 from bot.answer import Answer, Turn
-from bot.config import Settings, load_settings
+from bot.config import Settings, SettingsError, load_settings
 from bot.evaluation import CaseFileError, evaluate, load_cases
 from bot.knowledge import KnowledgeError, load_knowledge
+from bot.prompts import PromptError
 from bot.question import QuestionError
+from bot.wiring import build_advisor
 
 OFFLINE_NOTE = "Answering offline with the built-in rules (ANTHROPIC_API_KEY is not set)."
+RESET_NOTE = "[Claude's answer failed part-way; here is the built-in answer instead]"
 CHAT_COMMANDS = "Commands: /help (example questions), /sources (of the last answer), /new, /quit"
 
 
@@ -46,18 +50,43 @@ def _answer_options(parser: argparse.ArgumentParser, json_flag: bool) -> None:
         parser.add_argument("--json", action="store_true", help="print the Answer as JSON")
 
 
-def render(answer: Answer) -> str:
-    """An answer for a person: the text (recommendation first), then its sources."""
-    lines = [answer.text]
+def render(answer: Answer, with_text: bool = True) -> str:
+    """An answer for a person: the text (recommendation first), its note, then its sources."""
+    lines = [answer.text] if with_text else []
+    if answer.note:
+        lines += ["", f"Note: {answer.note}"]
     if answer.sources:
         lines += ["", "Sources:", *(f"  - {s.title} [{s.id}]" for s in answer.sources)]
-    return "\n".join(lines)
+    return "\n".join(lines).strip("\n")
 
 
-def _emit(answer: Answer, as_json: bool, out: TextIO) -> None:
-    """Print one answer in the chosen format."""
-    out.write((answer.model_dump_json() if as_json else render(answer)) + "\n")
+def show_stream(items: Iterable[StreamItem], out: TextIO) -> Answer:
+    """Print text as it arrives, then the note and sources; returns the final answer."""
+    shown, final = False, None
+    for item in items:
+        if isinstance(item, str):
+            out.write(item)
+            out.flush()
+            shown = True
+        elif isinstance(item, StreamReset):
+            out.write(f"\n\n{RESET_NOTE}\n\n")
+            shown = False
+        else:
+            final = item
+    assert final is not None  # a stream always ends with its Answer
+    rest = render(final, with_text=not shown)
+    out.write(("\n\n" if shown and rest else "\n" if shown else "") + rest + ("\n" if rest else ""))
     out.flush()
+    return final
+
+
+def _emit(advisor: Advisor, question: str, args: argparse.Namespace, out: TextIO) -> None:
+    """Answer one question in the chosen format (streamed for people, whole for JSON)."""
+    if args.json:
+        out.write(advisor.ask(question, offline=args.offline).model_dump_json() + "\n")
+        out.flush()
+    else:
+        show_stream(advisor.stream(question, offline=args.offline), out)
 
 
 def _offline_note(settings: Settings, args: argparse.Namespace, err: TextIO) -> None:
@@ -66,19 +95,17 @@ def _offline_note(settings: Settings, args: argparse.Namespace, err: TextIO) -> 
         err.write(OFFLINE_NOTE + "\n")
 
 
-def cmd_ask(
-    advisor: Advisor, args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO
-) -> int:
+def cmd_ask(advisor: Advisor, args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     """Answer the question given, or each line of standard input for ``-``."""
     if args.question != "-":
-        _emit(advisor.ask(args.question), args.json, out)
+        _emit(advisor, args.question, args, out)
         return 0
     status = 0
     for number, line in enumerate(stdin, start=1):
         if not line.strip():
             continue
         try:
-            _emit(advisor.ask(line), args.json, out)
+            _emit(advisor, line, args, out)
         except QuestionError as error:
             err.write(f"line {number}: {error}\n")
             status = 1
@@ -87,7 +114,7 @@ def cmd_ask(
 
 def cmd_eval(advisor: Advisor, args: argparse.Namespace, out: TextIO) -> int:
     """Run evaluation cases; non-zero exit when accuracy is under ``--min``."""
-    report = evaluate(load_cases(args.cases), advisor.ask)
+    report = evaluate(load_cases(args.cases), lambda q: advisor.ask(q, offline=args.offline))
     for failure in report.failures:
         out.write(f"FAIL line {failure.line}: {failure.question}\n")
         out.writelines(f"    {problem}\n" for problem in failure.problems)
@@ -195,15 +222,22 @@ def run(
     args = _parser().parse_args(argv)
     try:
         knowledge = load_knowledge(settings.knowledge_dir)
+        if args.command == "knowledge":
+            out.write(f"knowledge OK: {knowledge.summary()}\n")
+            return 0
+        advisor = build_advisor(settings, knowledge, offline=args.offline)
     except KnowledgeError as error:
         err.write(f"knowledge error: {error}\n")
         return 1
-    if args.command == "knowledge":
-        out.write(f"knowledge OK: {knowledge.summary()}\n")
-        return 0
-    advisor = Advisor(knowledge)
+    except (PromptError, ValueError) as error:
+        err.write(f"configuration error: {error}\n")
+        return 2
     _offline_note(settings, args, err)
-    return _dispatch(advisor, args, settings, (out, err, stdin))
+    try:
+        return _dispatch(advisor, args, settings, (out, err, stdin))
+    finally:
+        if advisor.model is not None:
+            advisor.model.close()
 
 
 def _dispatch(
@@ -232,11 +266,15 @@ def main(argv: Iterable[str] | None = None) -> int:
     """Entry point of the console script."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return run(args, load_settings())
+        settings = load_settings()
+    except SettingsError as error:
+        sys.stderr.write(f"framework-advisor: {error}\n")
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return run(args, settings)
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a bug: say so plainly instead of showing a traceback
-        sys.stderr.write(
-            f"framework-advisor: unexpected error ({type(error).__name__}). Please report it.\n"
-        )
+        sys.stderr.write(f"framework-advisor: unexpected error ({type(error).__name__}). Please report it.\n")
         return 70

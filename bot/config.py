@@ -4,20 +4,35 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "claude-haiku-5-5"
+
+
+class SettingsError(ValueError):
+    """One or more environment variables are missing or invalid; names each of them."""
 
 
 class Settings(BaseModel):
     """Everything configurable, validated. Secrets are SecretStr so they never print."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     history_file: Path | None = None
+    log_level: str = Field(default="WARNING", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     anthropic_api_key: SecretStr | None = None
+    anthropic_model: str = Field(default=DEFAULT_MODEL, min_length=1)
+    anthropic_base_url: str | None = Field(default=None, pattern=r"^https?://")
+    deadline_seconds: float = Field(default=20.0, gt=0, le=300)
+    model_retries: int = Field(default=1, ge=0, le=1)
+    max_output_tokens: int = Field(default=1024, ge=64, le=8192)
+    history_tokens: int = Field(default=2000, ge=0, le=50_000)
+    knowledge_tokens: int = Field(default=30_000, ge=500, le=200_000)
+    breaker_failures: int = Field(default=5, ge=1, le=1000)
+    breaker_cooldown_seconds: float = Field(default=30.0, gt=0, le=3600)
 
     @property
     def model_configured(self) -> bool:
@@ -25,25 +40,48 @@ class Settings(BaseModel):
         return self.anthropic_api_key is not None
 
 
-def _blank_to_none(value: str | None) -> str | None:
-    """Treat an empty variable like an unset one."""
-    return value if value and value.strip() else None
+# Environment variable -> settings field. This table is the whole configuration surface.
+ENVIRONMENT: dict[str, str] = {
+    "ADVISOR_KNOWLEDGE_DIR": "knowledge_dir",
+    "ADVISOR_PROMPTS_DIR": "prompts_dir",
+    "ADVISOR_HISTORY_FILE": "history_file",
+    "ADVISOR_LOG_LEVEL": "log_level",
+    "ANTHROPIC_API_KEY": "anthropic_api_key",
+    "ANTHROPIC_MODEL": "anthropic_model",
+    "ANTHROPIC_BASE_URL": "anthropic_base_url",
+    "ADVISOR_DEADLINE_SECONDS": "deadline_seconds",
+    "ADVISOR_MODEL_RETRIES": "model_retries",
+    "ADVISOR_MAX_OUTPUT_TOKENS": "max_output_tokens",
+    "ADVISOR_HISTORY_TOKENS": "history_tokens",
+    "ADVISOR_KNOWLEDGE_TOKENS": "knowledge_tokens",
+    "ADVISOR_BREAKER_FAILURES": "breaker_failures",
+    "ADVISOR_BREAKER_COOLDOWN_SECONDS": "breaker_cooldown_seconds",
+}
+_VARIABLE = {field: variable for variable, field in ENVIRONMENT.items()}
 
 
 def settings_from(environ: Mapping[str, str]) -> Settings:
     """Build settings from an environment mapping (``os.environ`` in production)."""
     values: dict[str, object] = {}
-    if knowledge := _blank_to_none(environ.get("ADVISOR_KNOWLEDGE_DIR")):
-        values["knowledge_dir"] = Path(knowledge)
-    if prompts := _blank_to_none(environ.get("ADVISOR_PROMPTS_DIR")):
-        values["prompts_dir"] = Path(prompts)
-    history = _blank_to_none(environ.get("ADVISOR_HISTORY_FILE"))
-    values["history_file"] = (
-        Path(history) if history else Path.home() / ".framework-advisor-history"
-    )
-    if key := _blank_to_none(environ.get("ANTHROPIC_API_KEY")):
-        values["anthropic_api_key"] = SecretStr(key)
-    return Settings.model_validate(values)
+    for variable, field in ENVIRONMENT.items():
+        value = environ.get(variable, "").strip()
+        if value:
+            values[field] = value.upper() if field == "log_level" else value
+    if "history_file" not in values and environ.get("HOME"):
+        values["history_file"] = Path(environ["HOME"]) / ".framework-advisor-history"
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as error:
+        raise SettingsError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    """One line per invalid variable, named as the user set it (values never shown)."""
+    lines = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        lines.append(f"{_VARIABLE.get(field, field)}: {problem['msg']}")
+    return "invalid settings:\n  " + "\n  ".join(lines)
 
 
 def load_settings() -> Settings:

@@ -77,13 +77,8 @@ def _parse_case(path: Path, number: int, line: str) -> Case:
 def problems(case: Case, answer: Answer) -> list[str]:
     """Every way the answer misses the case's expectations."""
     expect, found = case.expect, []
-    if (
-        "recommendation" in expect.model_fields_set
-        and answer.recommendation != expect.recommendation
-    ):
-        found.append(
-            f"recommendation {answer.recommendation!r}, expected {expect.recommendation!r}"
-        )
+    if "recommendation" in expect.model_fields_set and answer.recommendation != expect.recommendation:
+        found.append(f"recommendation {answer.recommendation!r}, expected {expect.recommendation!r}")
     if expect.in_scope is not None and answer.in_scope != expect.in_scope:
         found.append(f"in_scope {answer.in_scope}, expected {expect.in_scope}")
     text = answer.text.lower()

@@ -1,7 +1,6 @@
 """The knowledge base: prose sections and rule data loaded from ``knowledge/`` and validated."""
 
 import re
-import string
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.answer import FrameworkId, Source
+from bot.model import FailureReason
+from bot.templates import Templates
 
 FRAMEWORK_IDS: tuple[FrameworkId, ...] = ("django", "flask", "fastapi")
 _HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<id>[a-z0-9][a-z0-9-]*)\}\s*$")
@@ -83,9 +84,7 @@ class Criterion(_Strict):
         lines = [f"- {names[f]}: {self.ratings[f]}" for f in FRAMEWORK_IDS]
         body = "\n".join([*lines, "", self.note])
         title = f"Comparison: {self.title}"
-        return Section(
-            id=f"criterion-{self.id}", title=title, body=body, keywords=self.keywords, file=file
-        )
+        return Section(id=f"criterion-{self.id}", title=title, body=body, keywords=self.keywords, file=file)
 
 
 class Need(_Strict):
@@ -171,30 +170,7 @@ class Intents(_Strict):
     limits: Limits
 
 
-class _Templates(_Strict):
-    """Answer templates; each field may use only the placeholders listed for it."""
-
-    placeholders: ClassVar[dict[str, frozenset[str]]] = {}
-
-    @model_validator(mode="after")
-    def _known_placeholders(self) -> "_Templates":
-        for name, allowed in self.placeholders.items():
-            used = _placeholders(getattr(self, name))
-            unknown = used - allowed
-            if unknown:
-                raise ValueError(f"{name}: unknown placeholder {{{sorted(unknown)[0]}}}")
-        return self
-
-
-def _placeholders(template: str) -> set[str]:
-    """The names a format string fills in."""
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    except ValueError as error:
-        raise ValueError(f"bad template {template!r}: {error}") from error
-
-
-class RecommendationText(_Templates):
+class RecommendationText(Templates):
     """Wording of a recommendation."""
 
     placeholders: ClassVar[dict[str, frozenset[str]]] = {
@@ -223,7 +199,7 @@ class RecommendationText(_Templates):
     invite: str
 
 
-class CombinationText(_Templates):
+class CombinationText(Templates):
     """Wording of a combined two-framework recommendation."""
 
     placeholders: ClassVar[dict[str, frozenset[str]]] = {
@@ -235,7 +211,7 @@ class CombinationText(_Templates):
     summary_section: str
 
 
-class ComparisonText(_Templates):
+class ComparisonText(Templates):
     """Wording of a side-by-side comparison."""
 
     placeholders: ClassVar[dict[str, frozenset[str]]] = {
@@ -250,7 +226,7 @@ class ComparisonText(_Templates):
     closing: str
 
 
-class FactText(_Templates):
+class FactText(Templates):
     """Wording of a factual answer."""
 
     placeholders: ClassVar[dict[str, frozenset[str]]] = {
@@ -274,7 +250,7 @@ class Refusals(_Strict):
     injection: str = Field(min_length=1)
 
 
-class InputText(_Templates):
+class InputText(Templates):
     """Messages for questions that cannot be answered as typed."""
 
     placeholders: ClassVar[dict[str, frozenset[str]]] = {
@@ -285,6 +261,26 @@ class InputText(_Templates):
     empty: str
     too_long: str
     control: str
+
+
+class Notes(Templates):
+    """One-line notes on how an answer was made."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "fallback": frozenset({"reason"}),
+        "uncited": frozenset(),
+    }
+    fallback: str
+    uncited: str
+    reasons: dict[str, str]
+
+    @field_validator("reasons")
+    @classmethod
+    def _every_reason(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [r.value for r in FailureReason if r.value not in value]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}")
+        return value
 
 
 class Responses(_Strict):
@@ -298,6 +294,7 @@ class Responses(_Strict):
     greeting: PlainText
     refusal: Refusals
     input: InputText
+    notes: Notes
 
 
 class Knowledge(_Strict):
@@ -464,24 +461,16 @@ def load_knowledge(directory: Path) -> Knowledge:
     names = {f.id: f.name for f in frameworks}
     criteria_sections = [c.as_section(names, "criteria.toml") for c in criteria]
     signals = _read_toml(directory, "signals.toml")
-    needs = [
-        _validated(Need, "signals.toml", n, e) for n, e in _entries(signals, "need", "signals.toml")
-    ]
+    needs = [_validated(Need, "signals.toml", n, e) for n, e in _entries(signals, "need", "signals.toml")]
     combos = signals.get("combination", [])
     knowledge = Knowledge(
         sections=_index_sections([*_load_prose(directory), *criteria_sections]),
         frameworks=_framework_map(frameworks),
         criteria=tuple(criteria),
         needs=tuple(needs),
-        combinations=tuple(
-            _validated(Combination, "signals.toml", n, e) for n, e in _named(combos)
-        ),
-        intents=_validated(
-            Intents, "intents.toml", "(file)", _read_toml(directory, "intents.toml")
-        ),
-        responses=_validated(
-            Responses, "responses.toml", "(file)", _read_toml(directory, "responses.toml")
-        ),
+        combinations=tuple(_validated(Combination, "signals.toml", n, e) for n, e in _named(combos)),
+        intents=_validated(Intents, "intents.toml", "(file)", _read_toml(directory, "intents.toml")),
+        responses=_validated(Responses, "responses.toml", "(file)", _read_toml(directory, "responses.toml")),
     )
     _check_references(knowledge)
     return knowledge
@@ -490,9 +479,7 @@ def load_knowledge(directory: Path) -> Knowledge:
 def _named(entries: Any) -> list[tuple[str, Any]]:
     """Optional ``[[combination]]`` tables, named like required ones."""
     if not isinstance(entries, list):
-        raise KnowledgeError(
-            "signals.toml", "combination", "combination", "expected [[combination]] tables"
-        )
+        raise KnowledgeError("signals.toml", "combination", "combination", "expected [[combination]] tables")
     return [(_entry_name(entry, "combination", i), entry) for i, entry in enumerate(entries, 1)]
 
 

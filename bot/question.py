@@ -20,7 +20,5 @@ def clean_question(text: str, limit: int, messages: InputText) -> str:
     if _CONTROL.search(stripped):
         raise QuestionError(messages.control)
     if len(stripped) > limit:
-        raise QuestionError(
-            messages.too_long.format(length=f"{len(stripped):,}", limit=f"{limit:,}")
-        )
+        raise QuestionError(messages.too_long.format(length=f"{len(stripped):,}", limit=f"{limit:,}"))
     return stripped

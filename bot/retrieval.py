@@ -43,10 +43,7 @@ class Retriever:
         self._idf = self._inverse_frequencies()
         self._topic_words = (
             frozenset(
-                w
-                for s in knowledge.sections.values()
-                for k in (s.title, *s.keywords)
-                for w in phrase(k)
+                w for s in knowledge.sections.values() for k in (s.title, *s.keywords) for w in phrase(k)
             )
             - stopwords
         )
@@ -75,9 +72,7 @@ class Retriever:
         """BM25 score of one section for the query words."""
         counts, length = self._docs[section_id], self._lengths[section_id]
         norm = K1 * (1 - B + B * length / self._average)
-        return sum(
-            self._idf[w] * counts[w] * (K1 + 1) / (counts[w] + norm) for w in query if w in counts
-        )
+        return sum(self._idf[w] * counts[w] * (K1 + 1) / (counts[w] + norm) for w in query if w in counts)
 
 
 def build_analyzer(knowledge: Knowledge) -> Analyzer:

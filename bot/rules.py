@@ -65,9 +65,7 @@ class _Vocabulary:
         self.negation = frozenset(w for n in ask.negation for w in phrase(n))
         self.negation_window = ask.negation_window
         self.pings = tuple(p.lower() for p in scope.ping)
-        self.stopwords = frozenset(
-            w for s in knowledge.intents.language.stopwords for w in phrase(s)
-        )
+        self.stopwords = frozenset(w for s in knowledge.intents.language.stopwords for w in phrase(s))
 
 
 def _flags(phrases: Sequence[str]) -> PhraseMatcher[bool]:
@@ -154,11 +152,7 @@ class RulesAdvisor:
     def _only_small_talk(self, words: list[str]) -> bool:
         """True when every content word belongs to a greeting or a help request."""
         v = self.vocabulary
-        talk = {
-            w
-            for m in (*v.greeting.find(words), *v.help.find(words))
-            for w in words[m.start : m.end]
-        }
+        talk = {w for m in (*v.greeting.find(words), *v.help.find(words)) for w in words[m.start : m.end]}
         content = [w for w in words if w not in v.stopwords]
         return bool(talk) and all(w in talk for w in content)
 
@@ -176,9 +170,7 @@ class RulesAdvisor:
 
     def _other_words(self, content: list[str]) -> list[str]:
         """Content words that are not part of a recommendation cue."""
-        cue_words = {
-            w for m in self.vocabulary.recommend.find(content) for w in range(m.start, m.end)
-        }
+        cue_words = {w for m in self.vocabulary.recommend.find(content) for w in range(m.start, m.end)}
         return [w for i, w in enumerate(content) if i not in cue_words]
 
     def _question_kind(self, reading: Reading) -> Kind:
@@ -299,9 +291,7 @@ class RulesAdvisor:
         summary = k.section(text.summary_section).body
         body = text.body.format(first_needs=first_needs, second_needs=second_needs, summary=summary)
         answer_text = f"{text.headline.format(first=first, second=second)}\n\n{body}"
-        return Answer(
-            text=answer_text, recommendation=combo.recommendation, sources=k.sources(combo.sources)
-        )
+        return Answer(text=answer_text, recommendation=combo.recommendation, sources=k.sources(combo.sources))
 
 
 def _labels(reading: Reading, need_ids: Sequence[str]) -> str:
@@ -399,19 +389,14 @@ class _Recommendation:
         """Needs that favour the winner, strongest margin first."""
         needs = [n for n in _stated(self.reading) if _weight(self.reading, n, self.winner) > 0]
         needs.sort(key=lambda n: self._others(n) - _weight(self.reading, n, self.winner))
-        lines = [
-            self.text.reason_line.format(label=n.label, reason=n.reasons[self.winner])
-            for n in needs
-        ]
+        lines = [self.text.reason_line.format(label=n.label, reason=n.reasons[self.winner]) for n in needs]
         return _Lines(lines, [s for n in needs for s in n.sources])
 
     def _tradeoffs(self) -> "_Lines":
         """Needs that pull towards another candidate more than towards the winner."""
         result = _Lines([], [])
         for need in _stated(self.reading):
-            other = max(
-                self.ranking[1:], key=lambda f: _weight(self.reading, need, f), default=None
-            )
+            other = max(self.ranking[1:], key=lambda f: _weight(self.reading, need, f), default=None)
             if other is None or _weight(self.reading, need, other) <= _weight(
                 self.reading, need, self.winner
             ):

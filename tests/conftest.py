@@ -1,7 +1,9 @@
 """Shared fixtures: the real knowledge base, an advisor over it, and a scratch copy to break."""
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -9,6 +11,11 @@ from bot.advisor import Advisor
 from bot.config import PROJECT_ROOT
 from bot.knowledge import Knowledge, load_knowledge
 from bot.rules import RulesAdvisor
+
+if TYPE_CHECKING:
+    from bot.model import Model
+    from bot.prompts import Prompts
+    from tests.doubles.anthropic_api import AnthropicDouble
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 
@@ -37,3 +44,45 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def prompts() -> "Prompts":
+    """The project's prompts."""
+    from bot.prompts import load_prompts
+
+    return load_prompts(PROJECT_ROOT / "prompts")
+
+
+@pytest.fixture
+def anthropic_api() -> Iterator["AnthropicDouble"]:
+    """A loopback Anthropic Messages API, recording what it receives."""
+    from tests.doubles.anthropic_api import AnthropicDouble
+
+    with AnthropicDouble() as double:
+        yield double
+
+
+TEST_KEY = "sk-ant-test-key-do-not-log-0123456789"
+
+
+@pytest.fixture
+def claude(anthropic_api: "AnthropicDouble") -> Iterator["Model"]:
+    """The real Claude adapter (real SDK) pointed at the double."""
+    from bot.llm import ClaudeModel
+
+    model = ClaudeModel(
+        api_key=TEST_KEY, name="claude-haiku-5-5", base_url=anthropic_api.url, max_retries=1, timeout=5
+    )
+    yield model
+    model.close()
+
+
+@pytest.fixture
+def model_advisor(knowledge: Knowledge, rules: RulesAdvisor, claude: "Model", prompts: "Prompts") -> Advisor:
+    """An advisor that asks Claude (the double) first, with a short deadline."""
+    from bot.advisor import ModelOptions
+    from bot.breaker import CircuitBreaker
+
+    options = ModelOptions(deadline_seconds=2.0)
+    return Advisor(knowledge, rules, claude, prompts, CircuitBreaker(threshold=3, cooldown=60), options)

@@ -11,7 +11,7 @@ from bot.answer import Answer, Source
 
 def test_answer_json_has_exactly_the_contract_fields(advisor: Advisor) -> None:
     data = json.loads(advisor.ask("Which framework for an admin-heavy app?").model_dump_json())
-    assert set(data) == {"text", "recommendation", "in_scope", "mode", "sources"}
+    assert set(data) == {"text", "recommendation", "in_scope", "mode", "sources", "note"}
     assert data["recommendation"] == "django"
     assert data["mode"] == "rules"
     assert all(set(s) == {"id", "title"} for s in data["sources"])

@@ -7,12 +7,16 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.advisor import Advisor
 from bot.cli import OFFLINE_NOTE, Chat, run
 from bot.config import PROJECT_ROOT, Settings, settings_from
+
+if TYPE_CHECKING:
+    from tests.doubles.anthropic_api import AnthropicDouble
 
 
 @pytest.fixture
@@ -48,7 +52,7 @@ def test_cli_ask_json_is_the_answer_contract(settings: Settings) -> None:
     assert status == 0
     assert data["recommendation"] == "fastapi"
     assert data["mode"] == "rules"
-    assert set(data) == {"text", "recommendation", "in_scope", "mode", "sources"}
+    assert set(data) == {"text", "recommendation", "in_scope", "mode", "sources", "note"}
 
 
 def test_cli_ask_stdin_answers_each_line(settings: Settings) -> None:
@@ -96,9 +100,7 @@ def test_cli_knowledge_error_is_reported(tmp_path: Path) -> None:
 def test_cli_eval_reports_failures_and_accuracy(settings: Settings, tmp_path: Path) -> None:
     cases = tmp_path / "cases.jsonl"
     cases.write_text(
-        json.dumps(
-            {"question": "Django or Flask for a blog?", "expect": {"recommendation": "django"}}
-        )
+        json.dumps({"question": "Django or Flask for a blog?", "expect": {"recommendation": "django"}})
         + "\n"
         + json.dumps({"question": "hello", "expect": {"in_scope": False}})
         + "\n"
@@ -143,9 +145,7 @@ def _chat(advisor: Advisor, lines: list[str]) -> str:
 
 
 def test_cli_chat_follow_up_sees_earlier_turns(advisor: Advisor) -> None:
-    printed = _chat(
-        advisor, ["We need an API with heavy traffic", "And an admin panel too?", "/sources"]
-    )
+    printed = _chat(advisor, ["We need an API with heavy traffic", "And an admin panel too?", "/sources"])
     assert "**Recommendation: FastAPI**" in printed
     assert "Django + FastAPI" in printed
     assert "[django-plus-fastapi]" in printed
@@ -201,3 +201,93 @@ def test_cli_subprocess_offline_path_imports_no_heavy_packages() -> None:
         check=True,
     )
     assert result.stdout.strip() == "[]"
+
+
+def _cli_env(**extra: str) -> dict[str, str]:
+    """The current environment without real keys, plus the given variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "ADVISOR_", "SLACK_"))}
+    return env | extra
+
+
+def test_cli_subprocess_with_key_streams_claude_answer(anthropic_api: "AnthropicDouble") -> None:
+    from tests.doubles.anthropic_api import answer
+
+    anthropic_api.push(
+        answer("**Recommendation: FastAPI**\nIt is async.", "choose-fastapi", recommendation="fastapi")
+    )
+    anthropic_api.push(answer("**Recommendation: Flask**", "choose-flask", recommendation="flask"))
+    env = _cli_env(ANTHROPIC_API_KEY="sk-test-cli", ANTHROPIC_BASE_URL=anthropic_api.url)
+    streamed = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "Which framework for an LLM API?"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert streamed.returncode == 0, streamed.stderr
+    assert streamed.stdout.startswith("**Recommendation: FastAPI**\nIt is async.")
+    assert "[choose-fastapi]" in streamed.stdout
+    assert "ANSWER-META" not in streamed.stdout
+    assert OFFLINE_NOTE not in streamed.stderr
+    as_json = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "Which for a tiny tool?"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    data = json.loads(as_json.stdout)
+    assert data["mode"] == "llm"
+    assert data["recommendation"] == "flask"
+    assert anthropic_api.requests[0].body["stream"] is True
+    assert "stream" not in anthropic_api.requests[1].body
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"ANTHROPIC_API_KEY": "k", "ANTHROPIC_MODEL": "gpt-4"},
+            "ANTHROPIC_MODEL 'gpt-4' is not a model this SDK knows",
+        ),
+        (
+            {"ADVISOR_DEADLINE_SECONDS": "soon", "ADVISOR_MAX_OUTPUT_TOKENS": "9"},
+            "ADVISOR_DEADLINE_SECONDS: Input should be a valid number",
+        ),
+        (
+            {"ADVISOR_MAX_OUTPUT_TOKENS": "9"},
+            "ADVISOR_MAX_OUTPUT_TOKENS: Input should be greater than or equal to 64",
+        ),
+        ({"ANTHROPIC_BASE_URL": "ftp://x"}, "ANTHROPIC_BASE_URL: String should match pattern"),
+    ],
+)
+def test_cli_subprocess_bad_settings_fail_fast(env: dict[str, str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "hi"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=_cli_env(**env),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_stream_display_replaces_a_failed_partial_answer() -> None:
+    from bot.advisor import StreamReset
+    from bot.answer import Answer
+    from bot.cli import RESET_NOTE, show_stream
+
+    out = io.StringIO()
+    final = Answer(text="Whole rules answer.", note="Answered by the built-in rules because x.")
+    show_stream(["Half ", "an", StreamReset(), final], out)
+    printed = out.getvalue()
+    assert printed.index("Half an") < printed.index(RESET_NOTE) < printed.index("Whole rules answer.")
+    assert "Note: Answered by the built-in rules because x." in printed

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from bot.config import PROJECT_ROOT, settings_from
 
 
@@ -28,3 +30,22 @@ def test_config_reads_overrides_and_hides_secrets() -> None:
 
 def test_config_blank_key_counts_as_unset() -> None:
     assert not settings_from({"ANTHROPIC_API_KEY": "  "}).model_configured
+
+
+def test_config_names_every_bad_variable() -> None:
+    from bot.config import SettingsError
+
+    with pytest.raises(SettingsError) as raised:
+        settings_from(
+            {"ADVISOR_DEADLINE_SECONDS": "-1", "ADVISOR_MODEL_RETRIES": "3", "ANTHROPIC_API_KEY": "sk-hidden"}
+        )
+    message = str(raised.value)
+    assert "ADVISOR_DEADLINE_SECONDS" in message
+    assert "ADVISOR_MODEL_RETRIES" in message
+    assert "sk-hidden" not in message
+
+
+def test_config_every_variable_maps_to_a_field() -> None:
+    from bot.config import ENVIRONMENT, Settings
+
+    assert set(ENVIRONMENT.values()) == set(Settings.model_fields)

@@ -18,9 +18,7 @@ from bot.knowledge import (
 def test_knowledge_loads_every_part(knowledge: Knowledge) -> None:
     assert set(knowledge.frameworks) == set(FRAMEWORK_IDS)
     assert len(knowledge.criteria) == 11
-    assert {"admin", "concurrency", "ai-calls", "learning", "prototype"} <= {
-        n.id for n in knowledge.needs
-    }
+    assert {"admin", "concurrency", "ai-calls", "learning", "prototype"} <= {n.id for n in knowledge.needs}
     assert "criterion-async" in knowledge.sections
     assert knowledge.summary().startswith(f"{len(knowledge.sections)} sections")
 
@@ -232,7 +230,5 @@ def test_knowledge_edit_changes_advice_without_python(knowledge_copy: Path) -> N
         'reasons = { django = "Django builds',
         'reasons = { flask = "Flask builds',
     )
-    answer = RulesAdvisor(load_knowledge(knowledge_copy)).answer(
-        "Which framework for an admin panel?"
-    )
+    answer = RulesAdvisor(load_knowledge(knowledge_copy)).answer("Which framework for an admin panel?")
     assert answer.recommendation == "flask"

@@ -17,15 +17,11 @@ from bot.question import QuestionError
         ("flask \u202e reversed", "control characters"),
     ],
 )
-def test_question_rejected_with_clear_message(
-    advisor: Advisor, question: str, message: str
-) -> None:
+def test_question_rejected_with_clear_message(advisor: Advisor, question: str, message: str) -> None:
     with pytest.raises(QuestionError, match=message.replace("?", r"\?")):
         advisor.ask(question)
 
 
-@pytest.mark.parametrize(
-    "question", ["  Django or Flask?\n", "Line one\nline two\twith tab", "x" * 4000]
-)
+@pytest.mark.parametrize("question", ["  Django or Flask?\n", "Line one\nline two\twith tab", "x" * 4000])
 def test_question_accepted(advisor: Advisor, question: str) -> None:
     assert advisor.check(question) == question.strip()

@@ -20,9 +20,7 @@ from bot.rules import RulesAdvisor
         ("learning curves", "criterion-learning-curve"),
     ],
 )
-def test_retrieval_ranks_expected_section_first(
-    rules: RulesAdvisor, question: str, expected: str
-) -> None:
+def test_retrieval_ranks_expected_section_first(rules: RulesAdvisor, question: str, expected: str) -> None:
     hits = rules.retriever.search(rules.analyzer.words(question))
     assert hits[0].section_id == expected
 

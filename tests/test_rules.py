@@ -38,9 +38,7 @@ def test_rules_classifies_question(rules: RulesAdvisor, question: str, kind: Kin
         ("LLM calls with type hints", {"ai-calls", "type-hints"}),
     ],
 )
-def test_rules_reads_needs_and_negations(
-    rules: RulesAdvisor, question: str, needs: set[str]
-) -> None:
+def test_rules_reads_needs_and_negations(rules: RulesAdvisor, question: str, needs: set[str]) -> None:
     assert set(rules.read(question).needs) == needs
 
 
@@ -103,9 +101,7 @@ def test_rules_fact_quotes_sections(rules: RulesAdvisor) -> None:
     assert answer.sources[0].id == "fastapi-production"
 
 
-def test_rules_uncovered_in_scope_question_says_so(
-    rules: RulesAdvisor, knowledge: Knowledge
-) -> None:
+def test_rules_uncovered_in_scope_question_says_so(rules: RulesAdvisor, knowledge: Knowledge) -> None:
     answer = rules.answer("How do Django signals dispatch to receivers?")
     assert answer.in_scope
     assert answer.text == knowledge.responses.fact.not_covered

@@ -71,9 +71,7 @@ def analyzer() -> Analyzer:
         ("zzzz", ["zzzz"]),
     ],
 )
-def test_terms_analyzer_corrects_known_terms_only(
-    analyzer: Analyzer, text: str, words: list[str]
-) -> None:
+def test_terms_analyzer_corrects_known_terms_only(analyzer: Analyzer, text: str, words: list[str]) -> None:
     assert analyzer.words(text) == words
 
 
