@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.advisor import Advisor, StreamItem, StreamReset
 from bot.answer import Answer, Turn
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings, require_slack
 from bot.evaluation import CaseFileError, evaluate, load_cases
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.prompts import PromptError
@@ -19,6 +19,9 @@ from bot.question import QuestionError
 from bot.wiring import build_advisor
 
 OFFLINE_NOTE = "Answering offline with the built-in rules (ANTHROPIC_API_KEY is not set)."
+if TYPE_CHECKING:
+    from bot.store import Store
+
 RESET_NOTE = "[Claude's answer failed part-way; here is the built-in answer instead]"
 CHAT_COMMANDS = "Commands: /help (example questions), /sources (of the last answer), /new, /quit"
 
@@ -40,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     _answer_options(ev, json_flag=False)
     knowledge = commands.add_parser("knowledge", help="work with the knowledge files")
     knowledge.add_argument("action", choices=["check"], help="check: validate and summarise")
+    serve = commands.add_parser("serve", help="run the Slack app over HTTP locally (Flask)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    slack = commands.add_parser("slack", help="run the Slack app")
+    slack.add_argument(
+        "--socket", action="store_true", required=True, help="over Socket Mode (SLACK_APP_TOKEN)"
+    )
+    commands.add_parser("feedback", help="summarise the feedback people gave in Slack")
     return parser
 
 
@@ -220,6 +231,8 @@ def run(
 ) -> int:
     """Run one command; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command in ("serve", "slack", "feedback"):
+        return _slack_command(args, settings, out, err)
     try:
         knowledge = load_knowledge(settings.knowledge_dir)
         if args.command == "knowledge":
@@ -238,6 +251,46 @@ def run(
     finally:
         if advisor.model is not None:
             advisor.model.close()
+
+
+def _slack_command(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Serve the Slack app (HTTP or Socket Mode), or summarise feedback."""
+    from bot.store import Store
+
+    if args.command == "feedback":
+        out.write(_feedback_text(Store(settings.db_path)) + "\n")
+        return 0
+    from bot.web import build_bolt, create_app
+
+    try:
+        require_slack(settings, socket_mode=args.command == "slack")
+        if args.command == "serve":
+            create_app(settings).run(host=args.host, port=args.port, threaded=True)
+            return 0
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        assert settings.slack_app_token is not None
+        bolt = build_bolt(settings, build_advisor(settings))
+        handler = SocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+        handler.start()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
+        return 0
+    except (SettingsError, KnowledgeError, PromptError, ValueError) as error:
+        err.write(f"configuration error: {error}\n")
+        return 2
+
+
+def _feedback_text(store: "Store") -> str:
+    """Feedback totals per answer mode and the latest questions people disliked."""
+    summary = store.feedback_summary()
+    if summary.total == 0:
+        return "No feedback yet."
+    lines = [f"{summary.total} ratings, {summary.positive / summary.total:.0%} helpful"]
+    lines += [
+        f"  {mode}: {up} helpful, {down} not helpful" for mode, (up, down) in sorted(summary.by_mode.items())
+    ]
+    if summary.recent_negative:
+        lines += ["Latest questions rated not helpful:", *(f"  - {q[:200]}" for q in summary.recent_negative)]
+    return "\n".join(lines)
 
 
 def _dispatch(

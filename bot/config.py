@@ -33,6 +33,12 @@ class Settings(BaseModel):
     knowledge_tokens: int = Field(default=30_000, ge=500, le=200_000)
     breaker_failures: int = Field(default=5, ge=1, le=1000)
     breaker_cooldown_seconds: float = Field(default=30.0, gt=0, le=3600)
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = Field(default=None, pattern=r"^https?://")
+    db_path: Path = Path("framework-advisor.sqlite3")
+    listener_threads: int = Field(default=32, ge=1, le=512)
 
     @property
     def model_configured(self) -> bool:
@@ -56,6 +62,12 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISOR_KNOWLEDGE_TOKENS": "knowledge_tokens",
     "ADVISOR_BREAKER_FAILURES": "breaker_failures",
     "ADVISOR_BREAKER_COOLDOWN_SECONDS": "breaker_cooldown_seconds",
+    "SLACK_BOT_TOKEN": "slack_bot_token",
+    "SLACK_SIGNING_SECRET": "slack_signing_secret",
+    "SLACK_APP_TOKEN": "slack_app_token",
+    "SLACK_API_URL": "slack_api_url",
+    "ADVISOR_DB_PATH": "db_path",
+    "ADVISOR_LISTENER_THREADS": "listener_threads",
 }
 _VARIABLE = {field: variable for variable, field in ENVIRONMENT.items()}
 
@@ -82,6 +94,14 @@ def _describe(error: ValidationError) -> str:
         field = str(problem["loc"][0]) if problem["loc"] else ""
         lines.append(f"{_VARIABLE.get(field, field)}: {problem['msg']}")
     return "invalid settings:\n  " + "\n  ".join(lines)
+
+
+def require_slack(settings: Settings, socket_mode: bool = False) -> None:
+    """Fail fast, naming every Slack variable the chosen mode needs and lacks."""
+    needed = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"] + (["SLACK_APP_TOKEN"] if socket_mode else [])
+    missing = [v for v in needed if getattr(settings, ENVIRONMENT[v]) is None]
+    if missing:
+        raise SettingsError("missing settings for Slack: " + ", ".join(missing))
 
 
 def load_settings() -> Settings:

@@ -283,6 +283,42 @@ class Notes(Templates):
         return value
 
 
+class SuggestedPrompt(_Strict):
+    """A prompt Slack offers when a conversation opens."""
+
+    title: str = Field(min_length=1, max_length=75)
+    message: str = Field(min_length=1, max_length=1000)
+
+
+class SlackText(Templates):
+    """Wording of the Slack surfaces."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "recommendation": frozenset({"name"}),
+        "sources": frozenset({"titles"}),
+        "shared_by": frozenset({"user", "question"}),
+        "continued": frozenset({"part", "parts"}),
+    }
+    thinking: str
+    status: str
+    loading_messages: tuple[str, ...] = Field(max_length=10)
+    recommendation: str
+    sources: str
+    no_sources: str
+    engine_llm: str
+    engine_rules: str
+    share_button: str = Field(max_length=75)
+    shared_by: str
+    share_expired: str
+    apology: str
+    continued: str
+    usage: str
+    prompts_title: str
+    feedback_positive: str = Field(max_length=75)
+    feedback_negative: str = Field(max_length=75)
+    suggested_prompts: tuple[SuggestedPrompt, ...] = Field(min_length=1, max_length=4)
+
+
 class Responses(_Strict):
     """Everything in ``responses.toml``."""
 
@@ -295,6 +331,7 @@ class Responses(_Strict):
     refusal: Refusals
     input: InputText
     notes: Notes
+    slack: SlackText
 
 
 class Knowledge(_Strict):

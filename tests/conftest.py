@@ -13,9 +13,12 @@ from bot.knowledge import Knowledge, load_knowledge
 from bot.rules import RulesAdvisor
 
 if TYPE_CHECKING:
+    from flask.testing import FlaskClient
+
     from bot.model import Model
     from bot.prompts import Prompts
     from tests.doubles.anthropic_api import AnthropicDouble
+    from tests.doubles.slack_api import SlackDouble
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 
@@ -86,3 +89,48 @@ def model_advisor(knowledge: Knowledge, rules: RulesAdvisor, claude: "Model", pr
 
     options = ModelOptions(deadline_seconds=2.0)
     return Advisor(knowledge, rules, claude, prompts, CircuitBreaker(threshold=3, cooldown=60), options)
+
+
+SLACK_TOKEN = "xoxb-test-bot-token-never-logged-42"
+
+
+@pytest.fixture
+def slack_api() -> Iterator["SlackDouble"]:
+    """A loopback Slack Web API, recording every call."""
+    from tests.doubles.slack_api import SlackDouble
+
+    with SlackDouble() as double:
+        yield double
+
+
+@pytest.fixture
+def slack_env(tmp_path: Path, slack_api: "SlackDouble") -> dict[str, str]:
+    """Environment for the Slack app pointed at the doubles."""
+    from tests.doubles.slack_requests import SIGNING_SECRET
+
+    return {
+        "SLACK_BOT_TOKEN": SLACK_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_api.url,
+        "ADVISOR_DB_PATH": str(tmp_path / "advisor.sqlite3"),
+    }
+
+
+def web_client(env: dict[str, str], advisor: Advisor) -> "FlaskClient":
+    """A test client of the Flask app built from the given environment and advisor."""
+    from bot.config import settings_from
+    from bot.web import create_app
+
+    return create_app(settings_from(env), advisor=advisor).test_client()
+
+
+@pytest.fixture
+def web(slack_env: dict[str, str], advisor: Advisor) -> "FlaskClient":
+    """The Flask app with the rules-only advisor."""
+    return web_client(slack_env, advisor)
+
+
+@pytest.fixture
+def model_web(slack_env: dict[str, str], model_advisor: Advisor) -> "FlaskClient":
+    """The Flask app with Claude (the Anthropic double) in front of the rules."""
+    return web_client(slack_env, model_advisor)

@@ -291,3 +291,45 @@ def test_cli_stream_display_replaces_a_failed_partial_answer() -> None:
     printed = out.getvalue()
     assert printed.index("Half an") < printed.index(RESET_NOTE) < printed.index("Whole rules answer.")
     assert "Note: Answered by the built-in rules because x." in printed
+
+
+@pytest.mark.parametrize(
+    ("argv", "missing"),
+    [
+        (["serve"], "missing settings for Slack: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET"),
+        (
+            ["slack", "--socket"],
+            "missing settings for Slack: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN",
+        ),
+    ],
+)
+def test_cli_slack_commands_name_missing_settings(settings: Settings, argv: list[str], missing: str) -> None:
+    status, _, err = _run(argv, settings)
+    assert status == 2
+    assert missing in err
+
+
+def test_cli_socket_mode_names_only_the_app_token(tmp_path: Path) -> None:
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "ADVISOR_DB_PATH": str(tmp_path / "db")}
+    status, _, err = _run(["slack", "--socket"], settings_from(env))
+    assert status == 2
+    assert err.strip() == "configuration error: missing settings for Slack: SLACK_APP_TOKEN"
+
+
+def test_cli_feedback_summary(tmp_path: Path) -> None:
+    from bot.store import Store
+
+    settings = settings_from({"ADVISOR_DB_PATH": str(tmp_path / "db.sqlite3")})
+    assert _run(["feedback"], settings)[1] == "No feedback yet.\n"
+    store = Store(settings.db_path)
+    store.add_feedback("U1", True, {"q": "Django or Flask?", "m": "llm", "s": []})
+    store.add_feedback("U2", False, {"q": "Which for ML?", "m": "rules", "s": []})
+    status, out, _ = _run(["feedback"], settings)
+    assert status == 0
+    assert out.splitlines() == [
+        "2 ratings, 50% helpful",
+        "  llm: 1 helpful, 0 not helpful",
+        "  rules: 0 helpful, 1 not helpful",
+        "Latest questions rated not helpful:",
+        "  - Which for ML?",
+    ]

@@ -1,0 +1,174 @@
+"""A loopback Slack Web API (and response_url endpoint) that records every call.
+
+The real ``slack_sdk`` client reaches it through ``SLACK_API_URL``. Methods answer like Slack
+(``{"ok": true, ...}``); failures can be scripted per method: HTTP 429 with Retry-After, HTTP
+5xx, dropped connections, or ``{"ok": false, "error": ...}``.
+"""
+
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+BOT_USER, BOT_ID, TEAM = "UBOT0001", "BBOT0001", "T0000001"
+
+
+@dataclass
+class Call:
+    """One Web API call (or response_url post) the double received."""
+
+    method: str
+    args: dict[str, Any]
+    reply: dict[str, Any] | None = None  # what the double answered (None for failures)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A scripted failure for one call of a method."""
+
+    status: int = 200
+    error: str | None = None  # {"ok": false, "error": ...}
+    retry_after: int | None = None
+    drop: bool = False
+
+
+class SlackDouble:
+    """The server; use as a context manager."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.delay = 0.0
+        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        """Base URL of the Web API (what SLACK_API_URL is set to)."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/api"
+
+    def response_url(self, name: str = "cmd") -> str:
+        """A response_url pointing at this double."""
+        return self.url.replace("/api", f"/response/{name}")
+
+    def fail(self, method: str, *faults: Fault) -> None:
+        """Make the next calls of a method fail, in order."""
+        with self._lock:
+            self._faults[method].extend(faults)
+
+    def named(self, method: str) -> list[Call]:
+        """The calls of one method, in order."""
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until a method has been called ``count`` times; returns those calls."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.named(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.01)
+        raise AssertionError(
+            f"{method} called {len(self.named(method))} times, expected {count}: {self.methods()}"
+        )
+
+    def methods(self) -> list[str]:
+        """Every method called so far, in order."""
+        with self._lock:
+            return [c.method for c in self.calls]
+
+    def __enter__(self) -> "SlackDouble":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _next_fault(self, method: str) -> Fault | None:
+        with self._lock:
+            queue = self._faults.get(method)
+            return queue.popleft() if queue else None
+
+    def _record(self, method: str, args: dict[str, Any], reply: dict[str, Any] | None = None) -> None:
+        with self._lock:
+            self.calls.append(Call(method, args, reply))
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Slack's reply for a successful call."""
+        ts = f"1700000{next(self._ts):03d}.000100"
+        if method == "auth.test":
+            return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "user": "advisor"}
+        if method in ("chat.postMessage", "chat.startStream"):
+            return {"ok": True, "channel": args.get("channel"), "ts": ts}
+        if method in ("chat.update", "chat.appendStream", "chat.stopStream"):
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts", ts)}
+        if method == "conversations.replies":
+            return {
+                "ok": True,
+                "messages": self.threads.get((args.get("channel", ""), args.get("ts", "")), []),
+            }
+        return {"ok": True}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        double = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args: Any) -> None:
+                return  # keep test output quiet
+
+            def do_GET(self) -> None:
+                self._serve(dict(parse_qsl(urlparse(self.path).query)))
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", "0"))
+                raw = self.rfile.read(length).decode() if length else ""
+                if "json" in self.headers.get("content-type", ""):
+                    args = json.loads(raw or "{}")
+                else:
+                    args = dict(parse_qsl(raw)) | dict(parse_qsl(urlparse(self.path).query))
+                self._serve(args)
+
+            def _serve(self, args: dict[str, Any]) -> None:
+                path = urlparse(self.path).path
+                method = path.removeprefix("/api/") if path.startswith("/api/") else "response_url" + path
+                time.sleep(double.delay)
+                fault = double._next_fault(method)
+                if fault is None:
+                    reply = double._answer(method, args)
+                    double._record(method, args, reply)
+                    self._send(200, reply)
+                    return
+                double._record(method, args)
+                if fault.drop:
+                    self.close_connection = True
+                    self.connection.close()
+                elif fault.status != 200:
+                    self._send(fault.status, {"ok": False, "error": "scripted"}, fault.retry_after)
+                else:
+                    self._send(200, {"ok": False, "error": fault.error})
+
+            def _send(self, status: int, payload: dict[str, Any], retry_after: int | None = None) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                if retry_after is not None:
+                    self.send_header("retry-after", str(retry_after))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
