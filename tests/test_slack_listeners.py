@@ -302,3 +302,64 @@ def test_slack_listeners_failure_while_answering_apologises_and_logs_request_id(
     assert reply["response_type"] == "ephemeral"
     assert "answer failed request_id=trigger-" in caplog.text
     assert "Traceback" not in json.dumps(reply)
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        {
+            "type": "app_home_opened",
+            "user": USER,
+            "channel": DM,
+            "tab": "messages",
+            "event_ts": "1700000800.000001",
+        },
+        {
+            "type": "assistant_thread_started",
+            "assistant_thread": {
+                "user_id": USER,
+                "channel_id": DM,
+                "thread_ts": "1700000900.000001",
+                "context": {},
+            },
+            "event_ts": "1700000900.000002",
+        },
+    ],
+)
+def test_slack_listeners_offer_suggested_prompts(
+    web: FlaskClient, slack_api: SlackDouble, knowledge: Any, inner: dict[str, Any]
+) -> None:
+    post(web, event(inner))
+    call = slack_api.wait_for("assistant.threads.setSuggestedPrompts")[0].args
+    prompts = call["prompts"] if isinstance(call["prompts"], list) else json.loads(call["prompts"])
+    assert call["channel_id"] == DM
+    assert call["title"] == "Try asking"
+    assert [p["message"] for p in prompts] == [p.message for p in knowledge.responses.slack.suggested_prompts]
+
+
+def test_slack_listeners_home_tab_other_than_messages_is_ignored(
+    web: FlaskClient, slack_api: SlackDouble
+) -> None:
+    post(
+        web, event({"type": "app_home_opened", "user": USER, "channel": DM, "tab": "home", "event_ts": "1.0"})
+    )
+    time.sleep(0.4)
+    assert slack_api.named("assistant.threads.setSuggestedPrompts") == []
+
+
+def test_slack_listeners_dm_failure_apologises_in_the_thread(
+    web: FlaskClient, slack_api: SlackDouble, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    slack_api.fail("conversations.replies", Fault(error="channel_not_found"))
+    post(
+        web,
+        event(
+            dm("and for an API?", ts="1700000501.000001", thread_ts="1700000500.000001"),
+            event_id="EvAPOLOGY1",
+        ),
+    )
+    posted = slack_api.wait_for("chat.postMessage")[0].args
+    assert posted["thread_ts"] == "1700000500.000001"
+    assert posted["text"] == "Sorry, something went wrong while answering. Please try again in a moment."
+    assert "answer failed request_id=EvAPOLOGY1 error=SlackApiError" in caplog.text
