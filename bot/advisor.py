@@ -10,6 +10,7 @@ from bot.answer import Answer, FrameworkId, Turn
 from bot.breaker import CircuitBreaker
 from bot.deadline import DeadlineExceeded, within_deadline
 from bot.knowledge import Knowledge
+from bot.limits import UserLimiter
 from bot.model import (
     Cited,
     FailureReason,
@@ -66,6 +67,7 @@ class Advisor:
         prompts: Prompts | None = None,
         breaker: CircuitBreaker | None = None,
         options: ModelOptions | None = None,
+        limiter: UserLimiter | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if model is not None and prompts is None:
@@ -75,6 +77,7 @@ class Advisor:
         self.model, self.prompts = model, prompts
         self.breaker = breaker or CircuitBreaker()
         self.options = options or ModelOptions()
+        self.limiter = limiter
         self._clock = clock
 
     @property
@@ -87,23 +90,63 @@ class Advisor:
         limits, messages = self.knowledge.intents.limits, self.knowledge.responses.input
         return clean_question(question, limits.max_question_chars, messages)
 
-    def ask(self, question: str, history: Sequence[Turn] = (), offline: bool = False) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        offline: bool = False,
+        user: str | None = None,
+        trim: bool = False,
+    ) -> Answer:
         """Answer one question in one piece (the model is called without streaming)."""
         final = None
-        for item in self._answer(self.check(question), history, offline, stream=False):
+        for item in self._answer(question, history, offline, False, user, trim):
             if isinstance(item, Answer):
                 final = item
         assert final is not None  # _answer always ends with an Answer
         return final
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), offline: bool = False
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        offline: bool = False,
+        user: str | None = None,
+        trim: bool = False,
     ) -> Iterator[StreamItem]:
-        """Text chunks as they arrive, maybe a StreamReset, and last the final Answer."""
-        return self._answer(self.check(question), history, offline, stream=True)
+        """Text chunks as they arrive, maybe a StreamReset, and last the final Answer.
+
+        The question is checked before this returns, so a QuestionError is raised at once.
+        ``user`` subjects model use to the per-user limits; ``trim`` shortens an over-long
+        question (saying so in the answer's note) instead of rejecting it.
+        """
+        return self._answer(question, history, offline, True, user, trim)
 
     def _answer(
-        self, question: str, history: Sequence[Turn], offline: bool, stream: bool
+        self,
+        question: str,
+        history: Sequence[Turn],
+        offline: bool,
+        stream: bool,
+        user: str | None,
+        trim: bool,
+    ) -> Iterator[StreamItem]:
+        """Check (or trim) the question, then answer it; the checks raise before any item."""
+        cleaned, trim_note = self.prepare(question, trim)
+        items = self._answered(cleaned, history, offline, stream, user)
+        return items if trim_note is None else _with_note(items, trim_note)
+
+    def prepare(self, question: str, trim: bool) -> tuple[str, str | None]:
+        """The checked question, and a note if it had to be trimmed to the limit."""
+        limit = self.knowledge.intents.limits.max_question_chars
+        stripped = question.strip()
+        if trim and len(stripped) > limit:
+            note = self.knowledge.responses.notes.trimmed.format(limit=f"{limit:,}")
+            return self.check(stripped[:limit]), note
+        return self.check(question), None
+
+    def _answered(
+        self, question: str, history: Sequence[Turn], offline: bool, stream: bool, user: str | None
     ) -> Iterator[StreamItem]:
         """The model's answer, or the rules' answer with a note saying why."""
         if offline:
@@ -112,10 +155,23 @@ class Advisor:
         if self.model is None:
             yield self._fallback(question, history, FailureReason.NO_KEY, self._clock())
             return
+        if self.limiter is None or user is None:
+            yield from self._unless_open(self.model, question, history, stream)
+            return
+        with self.limiter.lease(user) as granted:
+            if not granted:  # not the model's fault: the breaker is left alone
+                yield self._fallback(question, history, FailureReason.USER_LIMITED, self._clock())
+                return
+            yield from self._unless_open(self.model, question, history, stream)
+
+    def _unless_open(
+        self, model: Model, question: str, history: Sequence[Turn], stream: bool
+    ) -> Iterator[StreamItem]:
+        """Ask the model unless the circuit breaker is open."""
         if not self.breaker.allow():
             yield self._fallback(question, history, FailureReason.CIRCUIT_OPEN, self._clock())
             return
-        yield from self._guarded(self.model, question, history, stream)
+        yield from self._guarded(model, question, history, stream)
 
     def _guarded(
         self, model: Model, question: str, history: Sequence[Turn], stream: bool
@@ -207,6 +263,15 @@ class Advisor:
             ((first or now) - started) * 1000,
             len(request.section_ids),
         )
+
+
+def _with_note(items: Iterator[StreamItem], note: str) -> Iterator[StreamItem]:
+    """The same items, the final Answer's note prefixed with another note."""
+    for item in items:
+        if isinstance(item, Answer):
+            joined = f"{note} {item.note}" if item.note else note
+            item = item.model_copy(update={"note": joined})
+        yield item
 
 
 def _reason(error: Exception) -> tuple[FailureReason, str]:

@@ -39,6 +39,8 @@ class Settings(BaseModel):
     slack_api_url: str | None = Field(default=None, pattern=r"^https?://")
     db_path: Path = Path("framework-advisor.sqlite3")
     listener_threads: int = Field(default=32, ge=1, le=512)
+    user_answers_per_minute: int = Field(default=10, ge=1, le=10_000)
+    user_concurrent_answers: int = Field(default=2, ge=1, le=100)
 
     @property
     def model_configured(self) -> bool:
@@ -68,6 +70,8 @@ ENVIRONMENT: dict[str, str] = {
     "SLACK_API_URL": "slack_api_url",
     "ADVISOR_DB_PATH": "db_path",
     "ADVISOR_LISTENER_THREADS": "listener_threads",
+    "ADVISOR_USER_ANSWERS_PER_MINUTE": "user_answers_per_minute",
+    "ADVISOR_USER_CONCURRENT_ANSWERS": "user_concurrent_answers",
 }
 _VARIABLE = {field: variable for variable, field in ENVIRONMENT.items()}
 

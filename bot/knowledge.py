@@ -268,9 +268,11 @@ class Notes(Templates):
 
     placeholders: ClassVar[dict[str, frozenset[str]]] = {
         "fallback": frozenset({"reason"}),
+        "trimmed": frozenset({"limit"}),
         "uncited": frozenset(),
     }
     fallback: str
+    trimmed: str
     uncited: str
     reasons: dict[str, str]
 

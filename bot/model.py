@@ -18,6 +18,7 @@ class FailureReason(Enum):
     UNREACHABLE = "unreachable"
     UNUSABLE = "unusable"
     CIRCUIT_OPEN = "circuit_open"
+    USER_LIMITED = "user_limited"
 
 
 class ModelError(Exception):

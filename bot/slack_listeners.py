@@ -81,22 +81,23 @@ class SlackBot:
             ack(text=self.text.usage, blocks=self._usage_blocks(), response_type="ephemeral")
             return
         try:
-            question = self.advisor.check(text)
+            self.advisor.prepare(text, trim=True)
         except QuestionError as error:
             ack(text=str(error), response_type="ephemeral")
             return
         ack(text=self.text.thinking, response_type="ephemeral")
-        request_id = str(command.get("trigger_id", ""))
-        self.work.submit(self._guard, request_id, self._answer_command, question, command, respond)
+        ids = _ids(command.get("trigger_id"), command.get("channel_id"), command.get("user_id"))
+        self.work.submit(self._guard, ids, self._answer_command, text, command, respond)
 
     def _usage_blocks(self) -> list[dict[str, Any]]:
         """Usage line and the example questions."""
         help_text = self.advisor.knowledge.responses.help.text
         return [*self.renderer.notice(self.text.usage).blocks, {"type": "markdown", "text": help_text}]
 
-    def _answer_command(self, question: str, command: dict[str, Any], respond: Respond) -> None:
+    def _answer_command(self, text: str, command: dict[str, Any], respond: Respond) -> None:
         """Answer a slash command ephemerally, with a button to share it in the channel."""
-        answer = self.advisor.ask(question)
+        question, _ = self.advisor.prepare(text, trim=True)
+        answer = self.advisor.ask(text, user=str(command.get("user_id", "")), trim=True)
         share_id = self.store.put_share(
             {
                 "question": question,
@@ -172,20 +173,22 @@ class SlackBot:
             message_ts=event["ts"],
             request_id=str(body.get("event_id", "")),
         )
-        self.work.submit(self._guard, where.request_id, self._converse, where, text, with_status)
+        ids = _ids(where.request_id, where.channel, where.user, where.message_ts)
+        self.work.submit(self._guard, ids, self._converse, where, text, with_status)
 
     def _converse(self, where: Conversation, text: str, with_status: bool) -> None:
         """Answer in the thread, streaming the model's text as it arrives."""
         client = self.client
         try:
-            question = self.advisor.check(text)
+            question, _ = self.advisor.prepare(text, trim=True)
         except QuestionError as error:
             client.chat_postMessage(channel=where.channel, thread_ts=where.thread_ts, text=str(error))
             return
         if with_status:
             self._set_status(client, where)
         history = self._history(client, where) if where.thread_ts != where.message_ts else []
-        _Delivery(self, client, where, question).run(self.advisor.stream(question, history))
+        items = self.advisor.stream(text, history, user=where.user, trim=True)
+        _Delivery(self, client, where, question).run(items)
 
     def _set_status(self, client: WebClient, where: Conversation) -> None:
         """Show "is thinking..." (only assistant threads have it; elsewhere it is skipped)."""
@@ -243,13 +246,15 @@ class SlackBot:
 
     # -- failures ----------------------------------------------------------------------------
 
-    def _guard(self, request_id: str, job: Callable[..., None], *args: Any) -> None:
-        """Run a job; on failure log it with the Slack request id and apologise to the user."""
+    def _guard(self, ids: str, job: Callable[..., None], *args: Any) -> None:
+        """Run a job and log its outcome with the question's ids; on failure, apologise."""
         try:
             job(*args)
         except Exception as error:
-            log.error("answer failed request_id=%s error=%s", request_id, type(error).__name__)
+            log.error("answer failed %s error=%s", ids, type(error).__name__)
             self._apologise(args)
+        else:
+            log.info("answer delivered %s", ids)
 
     def _apologise(self, args: Iterable[Any]) -> None:
         """A short apology where the question came from; never a stack trace."""
@@ -265,6 +270,12 @@ class SlackBot:
                     return
         except Exception as error:  # the apology itself failed: only the log is left
             log.error("apology failed error=%s", type(error).__name__)
+
+
+def _ids(request_id: object, channel: object, user: object, ts: object = None) -> str:
+    """The ids that tie a log line to one question (never its text)."""
+    found = f"request_id={request_id} channel={channel} user={user}"
+    return found + (f" ts={ts}" if ts else "")
 
 
 class _Delivery:

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import logging
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -85,6 +86,7 @@ def health(advisor: Advisor) -> dict[str, Any]:
     knowledge = advisor.knowledge
     return {
         "status": "ok",
+        "process": os.getpid(),
         "knowledge": {"loaded": True, "sections": len(knowledge.sections), "needs": len(knowledge.needs)},
         "model": {
             "configured": advisor.model_configured,

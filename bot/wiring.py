@@ -4,6 +4,7 @@ from bot.advisor import Advisor, ModelOptions
 from bot.breaker import CircuitBreaker
 from bot.config import Settings
 from bot.knowledge import Knowledge, load_knowledge
+from bot.limits import UserLimiter
 from bot.model import Model
 from bot.prompts import Budgets, load_prompts
 from bot.rules import RulesAdvisor
@@ -41,4 +42,5 @@ def build_advisor(settings: Settings, knowledge: Knowledge | None = None, offlin
         prompts=load_prompts(settings.prompts_dir),
         breaker=CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_seconds),
         options=ModelOptions(deadline_seconds=settings.deadline_seconds, budgets=budgets),
+        limiter=UserLimiter(settings.user_answers_per_minute, settings.user_concurrent_answers),
     )

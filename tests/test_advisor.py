@@ -12,6 +12,7 @@ from bot.breaker import CircuitBreaker
 from bot.knowledge import Knowledge
 from bot.llm import ClaudeModel
 from bot.prompts import Prompts
+from bot.question import QuestionError
 from bot.rules import RulesAdvisor
 from tests.conftest import TEST_KEY
 from tests.doubles.anthropic_api import AnthropicDouble, Block, Reply, answer, error
@@ -292,3 +293,55 @@ def test_advisor_logs_usage_and_never_the_key(
     assert "ttft_ms=" in logged
     assert "reason=auth" in logged
     assert TEST_KEY not in logged
+
+
+@pytest.fixture
+def limited_advisor(
+    knowledge: Knowledge, rules: RulesAdvisor, claude: ClaudeModel, prompts: Prompts
+) -> Advisor:
+    """A model advisor allowing each user two model answers a minute, one at a time."""
+    from bot.limits import UserLimiter
+
+    return Advisor(
+        knowledge, rules, claude, prompts, options=ModelOptions(deadline_seconds=5), limiter=UserLimiter(2, 1)
+    )
+
+
+def test_advisor_user_over_rate_gets_rules_with_note(
+    limited_advisor: Advisor, anthropic_api: AnthropicDouble
+) -> None:
+    anthropic_api.set_default(CITED)
+    modes = [limited_advisor.ask("Which framework for an LLM API?", user="U1").mode for _ in range(3)]
+    assert modes == ["llm", "llm", "rules"]
+    third = limited_advisor.ask("Which framework for an LLM API?", user="U1")
+    assert "asked Claude a lot" in (third.note or "")
+    assert limited_advisor.breaker.snapshot().consecutive_failures == 0  # not the model's fault
+    assert limited_advisor.ask("Which framework for an LLM API?", user="U2").mode == "llm"
+
+
+def test_advisor_one_user_cannot_starve_others(
+    limited_advisor: Advisor, anthropic_api: AnthropicDouble
+) -> None:
+    anthropic_api.set_default(Reply(blocks=CITED.blocks, delay=0.5))
+    slow = limited_advisor.stream("Which framework for an LLM API?", user="U1")
+    first = next(slow)  # U1's answer is in flight and holds U1's only slot
+    assert isinstance(first, str)
+    assert limited_advisor.ask("Which framework?", user="U1").mode == "rules"
+    assert limited_advisor.ask("Which framework for an LLM API?", user="U2").mode == "llm"
+    list(slow)
+
+
+def test_advisor_trims_long_questions_with_a_note(advisor: Advisor) -> None:
+    question = "Which framework for an admin-heavy web app? " + "x" * 5000
+    answer = advisor.ask(question, trim=True, offline=True)
+    assert answer.recommendation == "django"
+    assert answer.note == "Your question was longer than 4,000 characters, so only its first 4,000 were used."
+    with pytest.raises(QuestionError):
+        advisor.ask(question)  # without trim, still a clear error
+
+
+def test_advisor_trim_note_joins_the_engine_note(knowledge: Knowledge, rules: RulesAdvisor) -> None:
+    answer = Advisor(knowledge, rules).ask("Which framework for an API? " + "y" * 5000, trim=True)
+    assert answer.note is not None
+    assert answer.note.startswith("Your question was longer than 4,000 characters")
+    assert answer.note.endswith("because no Claude API key is configured.")

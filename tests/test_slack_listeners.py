@@ -362,4 +362,19 @@ def test_slack_listeners_dm_failure_apologises_in_the_thread(
     posted = slack_api.wait_for("chat.postMessage")[0].args
     assert posted["thread_ts"] == "1700000500.000001"
     assert posted["text"] == "Sorry, something went wrong while answering. Please try again in a moment."
-    assert "answer failed request_id=EvAPOLOGY1 error=SlackApiError" in caplog.text
+    assert (
+        "answer failed request_id=EvAPOLOGY1 channel=D0DIRECT1 user=U0USER001 ts=1700000501.000001 error=SlackApiError"
+        in caplog.text
+    )
+
+
+def test_slack_listeners_long_question_is_trimmed_with_a_note(
+    web: FlaskClient, slack_api: SlackDouble
+) -> None:
+    post(
+        web,
+        slash_command("Which framework for an admin-heavy web app? " + "z" * 6000, slack_api.response_url()),
+    )
+    reply = slack_api.wait_for("response_url/response/cmd")[0].args
+    assert "*Recommendation: Django*" in visible(reply["blocks"])
+    assert "only its first 4,000 were used" in visible(reply["blocks"])
