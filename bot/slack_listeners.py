@@ -13,9 +13,10 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot.advisor import Advisor, StreamItem, StreamReset
 from bot.answer import Answer, Turn
@@ -54,10 +55,11 @@ class SlackBot:
         renderer: Renderer,
         client: WebClient,
         work: Executor,
+        webhook: Callable[[str], WebhookClient],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.advisor, self.store, self.renderer = advisor, store, renderer
-        self.client, self.work = client, work
+        self.client, self.work, self.webhook = client, work, webhook
         self.text = renderer.text
         self._clock = clock
         self._bot_user: str | None = None
@@ -74,7 +76,7 @@ class SlackBot:
 
     # -- slash command ---------------------------------------------------------------------
 
-    def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
         """Acknowledge at once; usage for empty or help, else think and answer via response_url."""
         text = (command.get("text") or "").strip()
         if not text or text.lower() == "help":
@@ -87,14 +89,15 @@ class SlackBot:
             return
         ack(text=self.text.thinking, response_type="ephemeral")
         ids = _ids(command.get("trigger_id"), command.get("channel_id"), command.get("user_id"))
-        self.work.submit(self._guard, ids, self._answer_command, text, command, respond)
+        reply = _Reply(self.webhook(str(command.get("response_url", ""))))
+        self.work.submit(self._guard, ids, self._answer_command, text, command, reply)
 
     def _usage_blocks(self) -> list[dict[str, Any]]:
         """Usage line and the example questions."""
         help_text = self.advisor.knowledge.responses.help.text
         return [*self.renderer.notice(self.text.usage).blocks, {"type": "markdown", "text": help_text}]
 
-    def _answer_command(self, text: str, command: dict[str, Any], respond: Respond) -> None:
+    def _answer_command(self, text: str, command: dict[str, Any], respond: "_Reply") -> None:
         """Answer a slash command ephemerally, with a button to share it in the channel."""
         question, _ = self.advisor.prepare(text, trim=True)
         answer = self.advisor.ask(text, user=str(command.get("user_id", "")), trim=True)
@@ -113,9 +116,10 @@ class SlackBot:
                 replace_original=index == 0,
             )
 
-    def on_share(self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def on_share(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """Post a shared answer visibly in the channel, attributed to the asker."""
         ack()
+        respond = _Reply(self.webhook(str(body.get("response_url", ""))))
         share = self.store.take_share(str(body["actions"][0].get("value", "")))
         if share is None:
             respond(text=self.text.share_expired, response_type="ephemeral", replace_original=False)
@@ -265,11 +269,27 @@ class SlackBot:
                         channel=arg.channel, thread_ts=arg.thread_ts, text=self.text.apology
                     )
                     return
-                if callable(arg) and not isinstance(arg, type):
+                if isinstance(arg, _Reply):
                     arg(text=self.text.apology, response_type="ephemeral", replace_original=True)
                     return
         except Exception as error:  # the apology itself failed: only the log is left
             log.error("apology failed error=%s", type(error).__name__)
+
+
+class ResponseUrlError(Exception):
+    """A response_url post failed even after its retries."""
+
+
+class _Reply:
+    """Posts to a response_url with retries; a post that finally fails raises."""
+
+    def __init__(self, client: WebhookClient) -> None:
+        self.client = client
+
+    def __call__(self, **message: Any) -> None:
+        response = self.client.send_dict(message)
+        if response.status_code >= 300:
+            raise ResponseUrlError(f"response_url answered HTTP {response.status_code}")
 
 
 def _ids(request_id: object, channel: object, user: object, ts: object = None) -> str:

@@ -13,11 +13,13 @@ from flask import Flask, Response, jsonify, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.webhook import WebhookClient
 
 from bot.advisor import Advisor
 from bot.config import Settings, load_settings, require_slack
@@ -48,14 +50,24 @@ def signature_problem(
     return None if hmac.compare_digest(expected, signature) else "signature does not match"
 
 
-def make_client(settings: Settings) -> WebClient:
-    """The Web API client: base URL from settings, retrying 429s, 5xx and dropped connections."""
-    assert settings.slack_bot_token is not None
-    handlers = [
+def retry_handlers() -> list[RetryHandler]:
+    """Bounded retries: dropped connections, 429 after Retry-After, and 5xx."""
+    return [
         ConnectionErrorRetryHandler(max_retry_count=2),
         RateLimitErrorRetryHandler(max_retry_count=3),
         ServerErrorRetryHandler(max_retry_count=2),
     ]
+
+
+def make_webhook(url: str) -> WebhookClient:
+    """A client for one response_url, retrying like the Web API client."""
+    return WebhookClient(url, timeout=SLACK_TIMEOUT, retry_handlers=retry_handlers())
+
+
+def make_client(settings: Settings) -> WebClient:
+    """The Web API client: base URL from settings, retrying 429s, 5xx and dropped connections."""
+    assert settings.slack_bot_token is not None
+    handlers = retry_handlers()
     base_url = (settings.slack_api_url or "https://slack.com/api").rstrip("/") + "/"
     return WebClient(
         token=settings.slack_bot_token.get_secret_value(),
@@ -76,7 +88,9 @@ def build_bolt(settings: Settings, advisor: Advisor, store: Store | None = None)
         listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="slack-ack"),
     )
     work = ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="answer")
-    bot = SlackBot(advisor, store or Store(settings.db_path), Renderer(advisor.knowledge), client, work)
+    bot = SlackBot(
+        advisor, store or Store(settings.db_path), Renderer(advisor.knowledge), client, work, make_webhook
+    )
     bot.register(app)
     return app
 

@@ -378,3 +378,11 @@ def test_slack_listeners_long_question_is_trimmed_with_a_note(
     reply = slack_api.wait_for("response_url/response/cmd")[0].args
     assert "*Recommendation: Django*" in visible(reply["blocks"])
     assert "only its first 4,000 were used" in visible(reply["blocks"])
+
+
+def test_slack_listeners_response_url_429_is_retried(web: FlaskClient, slack_api: SlackDouble) -> None:
+    slack_api.fail("response_url/response/cmd", Fault(status=429, retry_after=1))
+    post(web, slash_command("Django or Flask for a blog?", slack_api.response_url()))
+    first, second = slack_api.wait_for("response_url/response/cmd", count=2)
+    assert second.at - first.at >= 1.0
+    assert "*Recommendation: Django*" in visible(second.args["blocks"])

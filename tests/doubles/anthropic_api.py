@@ -97,6 +97,19 @@ class AnthropicDouble:
         """The reply used when the queue is empty."""
         self.script.default = reply
 
+    def pause(self) -> None:
+        """Stop listening: connections are refused until resume()."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def resume(self) -> None:
+        """Listen again on the same port."""
+        port = self._server.server_address[1]
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        self._thread.start()
+
     def __enter__(self) -> "AnthropicDouble":
         self._thread.start()
         return self

@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
@@ -25,6 +25,7 @@ class Call:
     method: str
     args: dict[str, Any]
     reply: dict[str, Any] | None = None  # what the double answered (None for failures)
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class SlackDouble:
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.delay = 0.0
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._every: tuple[int, Fault] | None = None
+        self._served = itertools.count(1)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -65,6 +68,10 @@ class SlackDouble:
         """Make the next calls of a method fail, in order."""
         with self._lock:
             self._faults[method].extend(faults)
+
+    def fail_every(self, n: int, fault: Fault) -> None:
+        """Fail every n-th request of any method (under load, to exercise retries)."""
+        self._every = (n, fault)
 
     def named(self, method: str) -> list[Call]:
         """The calls of one method, in order."""
@@ -99,7 +106,11 @@ class SlackDouble:
     def _next_fault(self, method: str) -> Fault | None:
         with self._lock:
             queue = self._faults.get(method)
-            return queue.popleft() if queue else None
+            if queue:
+                return queue.popleft()
+            if self._every and method != "auth.test" and next(self._served) % self._every[0] == 0:
+                return self._every[1]
+            return None
 
     def _record(self, method: str, args: dict[str, Any], reply: dict[str, Any] | None = None) -> None:
         with self._lock:
