@@ -1,5 +1,6 @@
 """A circuit breaker: after repeated model failures, skip the model for a cool-down."""
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -8,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 State = Literal["closed", "open", "half_open"]
+log = logging.getLogger("bot.breaker")
 
 
 class BreakerState(BaseModel):
@@ -43,6 +45,7 @@ class CircuitBreaker:
         with self._lock:
             if self._state == "open" and self._clock() >= self._opened_at + self.cooldown:
                 self._state = "half_open"
+                log.info("circuit breaker half-open: letting one request probe the model")
             if self._state == "closed":
                 return True
             if self._state == "half_open" and not self._probing:
@@ -51,8 +54,16 @@ class CircuitBreaker:
             return False
 
     def record_success(self) -> None:
-        """A call succeeded: close the breaker."""
+        """A call succeeded: reset the count, and close the breaker if this was the probe.
+
+        A success reported while open comes from a call that started before the breaker opened;
+        it does not close it early (only a probe after the cool-down does).
+        """
         with self._lock:
+            if self._state == "open":
+                return
+            if self._state == "half_open":
+                log.info("circuit breaker closed: the probe succeeded")
             self._state, self._failures, self._probing = "closed", 0, False
 
     def record_failure(self, reason: str) -> None:
@@ -60,7 +71,13 @@ class CircuitBreaker:
         with self._lock:
             self._failures += 1
             self._last = reason
-            if self._state == "half_open" or self._failures >= self.threshold:
+            if self._state == "half_open" or (self._state == "closed" and self._failures >= self.threshold):
+                log.warning(
+                    "circuit breaker opened after %d failures (last: %s); model skipped for %.0f s",
+                    self._failures,
+                    reason,
+                    self.cooldown,
+                )
                 self._state, self._opened_at = "open", self._clock()
             self._probing = False
 

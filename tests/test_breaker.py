@@ -1,5 +1,9 @@
 """The circuit breaker's states."""
 
+import logging
+
+import pytest
+
 from bot.breaker import CircuitBreaker
 
 
@@ -61,3 +65,28 @@ def test_breaker_success_resets_count() -> None:
     breaker.record_success()
     breaker.record_failure("x")
     assert breaker.snapshot().state == "closed"
+
+
+def test_breaker_late_success_does_not_close_an_open_breaker() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(threshold=1, cooldown=10, clock=clock)
+    breaker.record_failure("timeout")
+    breaker.record_success()  # a call that started before the breaker opened
+    assert breaker.snapshot().state == "open"
+    assert not breaker.allow()
+
+
+def test_breaker_logs_its_transitions(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="bot.breaker")
+    clock = Clock()
+    breaker = CircuitBreaker(threshold=2, cooldown=3, clock=clock)
+    breaker.record_failure("overloaded")
+    breaker.record_failure("overloaded")
+    clock.now = 3
+    breaker.allow()
+    breaker.record_success()
+    assert [r.getMessage().split(":")[0].split(" after")[0] for r in caplog.records] == [
+        "circuit breaker opened",
+        "circuit breaker half-open",
+        "circuit breaker closed",
+    ]

@@ -172,15 +172,7 @@ def test_cli_chat_commands(advisor: Advisor, lines: list[str], expected: str) ->
 
 def test_cli_subprocess_python_m_bot_answers_json() -> None:
     env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--json", "djnago or flsk for a blog?"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=30,
-        check=False,
-    )
+    result = _bot(["ask", "--json", "djnago or flsk for a blog?"], env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["recommendation"] == "django"
     assert result.stderr.strip() == OFFLINE_NOTE
@@ -203,6 +195,14 @@ def test_cli_subprocess_offline_path_imports_no_heavy_packages() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def _bot(argv: list[str], env: dict[str, str]) -> "subprocess.CompletedProcess[str]":
+    """Run ``python -m bot`` as its own process, as a user would."""
+    command = [sys.executable, "-m", "bot", *argv]
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=60, check=False
+    )
+
+
 def _cli_env(**extra: str) -> dict[str, str]:
     """The current environment without real keys, plus the given variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "ADVISOR_", "SLACK_"))}
@@ -217,29 +217,13 @@ def test_cli_subprocess_with_key_streams_claude_answer(anthropic_api: "Anthropic
     )
     anthropic_api.push(answer("**Recommendation: Flask**", "choose-flask", recommendation="flask"))
     env = _cli_env(ANTHROPIC_API_KEY="sk-test-cli", ANTHROPIC_BASE_URL=anthropic_api.url)
-    streamed = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "Which framework for an LLM API?"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    streamed = _bot(["ask", "Which framework for an LLM API?"], env)
     assert streamed.returncode == 0, streamed.stderr
     assert streamed.stdout.startswith("**Recommendation: FastAPI**\nIt is async.")
     assert "[choose-fastapi]" in streamed.stdout
     assert "ANSWER-META" not in streamed.stdout
     assert OFFLINE_NOTE not in streamed.stderr
-    as_json = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--json", "Which for a tiny tool?"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    as_json = _bot(["ask", "--json", "Which for a tiny tool?"], env)
     data = json.loads(as_json.stdout)
     assert data["mode"] == "llm"
     assert data["recommendation"] == "flask"
@@ -266,15 +250,7 @@ def test_cli_subprocess_with_key_streams_claude_answer(anthropic_api: "Anthropic
     ],
 )
 def test_cli_subprocess_bad_settings_fail_fast(env: dict[str, str], message: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "hi"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=_cli_env(**env),
-        timeout=60,
-        check=False,
-    )
+    result = _bot(["ask", "hi"], _cli_env(**env))
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr

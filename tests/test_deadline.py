@@ -45,3 +45,11 @@ def test_deadline_counts_total_time_not_per_item() -> None:
 
     with pytest.raises(DeadlineExceeded):
         list(within_deadline(trickle, 0.2))
+
+
+def test_deadline_ignores_time_the_consumer_spends() -> None:
+    items = within_deadline(lambda: iter([1, 2, 3]), 0.2)
+    seen = [next(items)]
+    time.sleep(0.4)  # a slow consumer (say, Slack retrying after Retry-After)
+    seen += list(items)  # the producer finished in time, so nothing is lost
+    assert seen == [1, 2, 3]

@@ -6,13 +6,16 @@ depending on whether the request asked to stream, as the real API does.
 """
 
 import json
+import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.doubles.loopback import Loopback
 
 MODEL = "claude-haiku-5-5"
 
@@ -78,15 +81,12 @@ class AnthropicDouble:
     def __init__(self, default: Reply | None = None) -> None:
         self.requests: list[Recorded] = []
         self.script = _Script(default=default or Reply())
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        self._loopback = Loopback(self._handler())
 
     @property
     def url(self) -> str:
         """Base URL to give the SDK."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._loopback.port}"
 
     def push(self, *replies: Reply) -> None:
         """Queue replies for the next requests, in order."""
@@ -98,25 +98,19 @@ class AnthropicDouble:
         self.script.default = reply
 
     def pause(self) -> None:
-        """Stop listening: connections are refused until resume()."""
-        self._server.shutdown()
-        self._server.server_close()
+        """Refuse connections (open ones are cut) until resume()."""
+        self._loopback.refuse()
 
     def resume(self) -> None:
-        """Listen again on the same port."""
-        port = self._server.server_address[1]
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
-        self._thread.start()
+        """Accept connections again on the same port."""
+        self._loopback.resume()
 
     def __enter__(self) -> "AnthropicDouble":
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._loopback.stop()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         double = self
@@ -151,8 +145,22 @@ def _respond(handler: BaseHTTPRequestHandler, request: dict[str, Any], reply: Re
         _send(handler, reply.status, "application/json", json.dumps(payload).encode(), reply.headers)
     elif request.get("stream"):
         _stream(handler, request, reply)
+    elif reply.fail_after_chunks is not None:
+        _cut_short(handler, json.dumps(_message(request, reply)).encode())
     else:
         _send(handler, 200, "application/json", json.dumps(_message(request, reply)).encode(), reply.headers)
+
+
+def _cut_short(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    """A non-streamed reply that breaks off half way (the connection drops mid-body)."""
+    handler.send_response(200)
+    handler.send_header("content-type", "application/json")
+    handler.send_header("content-length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data[: len(data) // 2])
+    handler.wfile.flush()
+    handler.close_connection = True
+    handler.connection.shutdown(socket.SHUT_RDWR)
 
 
 def _send(

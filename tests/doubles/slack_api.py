@@ -10,10 +10,13 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
+
+from tests.doubles.loopback import Loopback
 
 BOT_USER, BOT_ID, TEAM = "UBOT0001", "BBOT0001", "T0000001"
 
@@ -45,20 +48,18 @@ class SlackDouble:
         self.calls: list[Call] = []
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.delay = 0.0
+        self.on_record: Callable[[Call], None] | None = None  # called for every call recorded
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._every: tuple[int, Fault] | None = None
         self._served = itertools.count(1)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        self._loopback = Loopback(self._handler())
 
     @property
     def url(self) -> str:
         """Base URL of the Web API (what SLACK_API_URL is set to)."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api"
+        return f"http://127.0.0.1:{self._loopback.port}/api"
 
     def response_url(self, name: str = "cmd") -> str:
         """A response_url pointing at this double."""
@@ -96,12 +97,11 @@ class SlackDouble:
             return [c.method for c in self.calls]
 
     def __enter__(self) -> "SlackDouble":
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._loopback.stop()
 
     def _next_fault(self, method: str) -> Fault | None:
         with self._lock:
@@ -113,8 +113,11 @@ class SlackDouble:
             return None
 
     def _record(self, method: str, args: dict[str, Any], reply: dict[str, Any] | None = None) -> None:
+        call = Call(method, args, reply)
         with self._lock:
-            self.calls.append(Call(method, args, reply))
+            self.calls.append(call)
+        if self.on_record is not None:
+            self.on_record(call)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         """Slack's reply for a successful call."""

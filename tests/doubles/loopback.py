@@ -1,0 +1,69 @@
+"""A threaded HTTP server on 127.0.0.1 for the doubles: quiet, stoppable, able to refuse."""
+
+import contextlib
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class QuietServer(ThreadingHTTPServer):
+    """Daemon threads, and no traceback when a client goes away mid-reply (that is expected)."""
+
+    daemon_threads = True
+
+    def handle_error(self, *_args: Any) -> None:
+        return
+
+
+class Loopback:
+    """Serves a handler class on a free loopback port; can stop listening and resume."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._handler = handler
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._server = QuietServer(("127.0.0.1", 0), self._tracked(handler))
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def refuse(self) -> None:
+        """Stop listening and cut open keep-alive connections: new connections are refused."""
+        self.stop()
+        with self._lock:
+            for connection in list(self._connections):
+                with contextlib.suppress(OSError):  # already closed by the client
+                    connection.shutdown(socket.SHUT_RDWR)
+
+    def resume(self) -> None:
+        """Listen again on the same port."""
+        self._server = QuietServer(("127.0.0.1", self.port), self._tracked(self._handler))
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        self._thread.start()
+
+    def _tracked(self, handler: type[BaseHTTPRequestHandler]) -> type[BaseHTTPRequestHandler]:
+        """The handler class, remembering open connections so refuse() can cut them."""
+        loopback = self
+
+        class Tracked(handler):  # type: ignore[valid-type, misc]
+            def setup(self) -> None:
+                super().setup()
+                with loopback._lock:
+                    loopback._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with loopback._lock:
+                    loopback._connections.discard(self.connection)
+                super().finish()
+
+        return Tracked
