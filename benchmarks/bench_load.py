@@ -3,7 +3,8 @@
 One command starts a loopback Slack Web API double and a loopback Anthropic double (answers
 delayed by --model-delay), starts gunicorn exactly as the Procfile does, sends signed slash
 commands and DM events from --concurrency askers until --questions have been sent, waits for
-every answer, and stops everything it started. Everything stays on 127.0.0.1.
+every answer, and stops everything it started. Everything stays on 127.0.0.1. Each asker is a
+person: it asks, waits for its answer, reads it for --think seconds, and asks again.
 
 It prints acknowledgement latency (p50/p99/max), answers delivered versus questions sent (and
 any answered twice), HTTP errors, answer latency (p50/p99), peak memory of the app's processes,
@@ -404,6 +405,8 @@ def report(figures: Figures, baseline: Figures | None) -> bool:
     opened = figures.log.count("circuit breaker opened")
     reclosed = figures.log.count("circuit breaker closed")
     print(f"circuit breaker (app log): opened {opened} times, closed again {reclosed} times")
+    retries = figures.log.count("Retrying request to /v1/messages")
+    print(f"model calls retried by the SDK (app log): {retries}")
     delivered_log = len(re.findall(r"answer delivered ", figures.log))
     failed_log = re.findall(r"answer failed (request_id=\S+ channel=\S+ user=\S+(?: ts=\S+)?)", figures.log)
     print(

@@ -38,7 +38,7 @@ class Settings(BaseModel):
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = Field(default=None, pattern=r"^https?://")
     db_path: Path = Path("framework-advisor.sqlite3")
-    listener_threads: int = Field(default=32, ge=1, le=512)
+    listener_threads: int = Field(default=64, ge=1, le=512)
     user_answers_per_minute: int = Field(default=10, ge=1, le=10_000)
     user_concurrent_answers: int = Field(default=2, ge=1, le=100)
 

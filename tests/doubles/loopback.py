@@ -11,6 +11,7 @@ class QuietServer(ThreadingHTTPServer):
     """Daemon threads, and no traceback when a client goes away mid-reply (that is expected)."""
 
     daemon_threads = True
+    request_queue_size = 256  # http.server's default backlog of 5 drops bursts of connections
 
     def handle_error(self, *_args: Any) -> None:
         return
