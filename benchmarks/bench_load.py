@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -183,7 +184,16 @@ def _deliveries(slack: SlackDouble, questions: list[Question]) -> None:
             stream_threads[call.reply["ts"]] = thread_question
             thread_question.answers += 1
             continue
-        if call.method == "chat.postMessage" and thread_question and args.get("blocks") and call.reply:
+        if (
+            call.method == "chat.postMessage"
+            and thread_question
+            and not args.get("blocks")
+            and not _apology(args)
+        ):
+            stream_threads[call.reply["ts"]] = thread_question  # a placeholder edited as text arrives
+            thread_question.answers += 1
+            continue
+        if call.method == "chat.postMessage" and thread_question and args.get("blocks"):
             question = thread_question
         if call.method in ("chat.stopStream", "chat.update") and str(args.get("ts")) in stream_threads:
             finished = stream_threads[str(args["ts"])]
@@ -194,6 +204,11 @@ def _deliveries(slack: SlackDouble, questions: list[Question]) -> None:
             question.answers += 1
             question.answered_at = call.at
             question.labelled_rules = RULES_NOTE in str(args.get("blocks", ""))
+
+
+def _apology(args: dict[str, Any]) -> bool:
+    """True for the app's apology after a failed answer (not an answer of its own)."""
+    return str(args.get("text", "")).startswith("Sorry, something went wrong")
 
 
 def _watch_breaker(app: App, until: threading.Event, states: Counter[str]) -> None:
@@ -291,7 +306,10 @@ class _Arrivals:
     def __call__(self, call: Call) -> None:
         args = call.args
         with self.lock:
-            if call.method == "chat.startStream" and call.reply:
+            started = call.method == "chat.startStream" or (
+                call.method == "chat.postMessage" and not args.get("blocks")
+            )
+            if started and call.reply:  # a stream, or a placeholder edited as text arrives
                 question = self.by_ts.get(str(args.get("thread_ts")))
                 if question:
                     self.streams[call.reply["ts"]] = question
