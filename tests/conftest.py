@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 
 
+class ManualClock:
+    """A clock a test moves by hand (``clock.now += 10``)."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
     """The project's knowledge base, loaded once."""

@@ -5,20 +5,11 @@ import logging
 import pytest
 
 from bot.breaker import CircuitBreaker
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.conftest import ManualClock
 
 
 def test_breaker_opens_after_threshold_then_probes_once() -> None:
-    clock = Clock()
+    clock = ManualClock()
     breaker = CircuitBreaker(threshold=2, cooldown=10, clock=clock)
     assert breaker.allow()
     breaker.record_failure("timeout")
@@ -38,7 +29,7 @@ def test_breaker_opens_after_threshold_then_probes_once() -> None:
 
 
 def test_breaker_failed_probe_reopens() -> None:
-    clock = Clock()
+    clock = ManualClock()
     breaker = CircuitBreaker(threshold=1, cooldown=5, clock=clock)
     breaker.record_failure("overloaded")
     clock.now = 5
@@ -49,7 +40,7 @@ def test_breaker_failed_probe_reopens() -> None:
 
 
 def test_breaker_release_frees_probe_without_verdict() -> None:
-    clock = Clock()
+    clock = ManualClock()
     breaker = CircuitBreaker(threshold=1, cooldown=1, clock=clock)
     breaker.record_failure("x")
     clock.now = 1
@@ -68,7 +59,7 @@ def test_breaker_success_resets_count() -> None:
 
 
 def test_breaker_late_success_does_not_close_an_open_breaker() -> None:
-    clock = Clock()
+    clock = ManualClock()
     breaker = CircuitBreaker(threshold=1, cooldown=10, clock=clock)
     breaker.record_failure("timeout")
     breaker.record_success()  # a call that started before the breaker opened
@@ -78,7 +69,7 @@ def test_breaker_late_success_does_not_close_an_open_breaker() -> None:
 
 def test_breaker_logs_its_transitions(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="bot.breaker")
-    clock = Clock()
+    clock = ManualClock()
     breaker = CircuitBreaker(threshold=2, cooldown=3, clock=clock)
     breaker.record_failure("overloaded")
     breaker.record_failure("overloaded")

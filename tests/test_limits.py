@@ -1,18 +1,11 @@
 """Per-user limits on model use."""
 
 from bot.limits import WINDOW_SECONDS, UserLimiter
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.conftest import ManualClock
 
 
 def test_limits_rate_over_a_sliding_window() -> None:
-    clock = Clock()
+    clock = ManualClock()
     limiter = UserLimiter(per_minute=2, concurrent=5, clock=clock)
     grants = []
     for _ in range(3):

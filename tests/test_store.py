@@ -3,14 +3,7 @@
 from pathlib import Path
 
 from bot.store import SHARE_SECONDS, Store
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.conftest import ManualClock
 
 
 def test_store_first_time_is_shared_between_instances(tmp_path: Path) -> None:
@@ -33,7 +26,7 @@ def test_store_feedback_summary(tmp_path: Path) -> None:
 
 
 def test_store_share_once_and_expires(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = ManualClock(1_000_000.0)
     store = Store(tmp_path / "db.sqlite3", clock=clock)
     first = store.put_share({"question": "q"})
     assert store.take_share(first) == {"question": "q"}

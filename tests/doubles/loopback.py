@@ -17,6 +17,15 @@ class QuietServer(ThreadingHTTPServer):
         return
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive, like the real services, and no access log in test output."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_args: Any) -> None:
+        return
+
+
 class Loopback:
     """Serves a handler class on a free loopback port; can stop listening and resume."""
 

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
-from tests.doubles.loopback import Loopback
+from tests.doubles.loopback import Loopback, QuietHandler
 
 BOT_USER, BOT_ID, TEAM = "UBOT0001", "BBOT0001", "T0000001"
 
@@ -138,12 +138,7 @@ class SlackDouble:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         double = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_args: Any) -> None:
-                return  # keep test output quiet
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 self._serve(dict(parse_qsl(urlparse(self.path).query)))
 
