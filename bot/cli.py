@@ -182,16 +182,18 @@ class Chat:
     def _ask(self, question: str) -> None:
         """Answer and remember the exchange."""
         try:
-            answer = self.advisor.ask(question, self.history)
+            items = self.advisor.stream(question, self.history)
         except QuestionError as error:
             self.out.write(f"{error}\n")
             return
+        self.out.write("\n")
+        answer = show_stream(items, self.out)
+        self.out.write("\n")
         self.last = answer
         self.history += [
             Turn(role="user", text=question.strip()),
             Turn(role="assistant", text=answer.text),
         ]
-        self.out.write(f"\n{answer.text}\n\n")
 
 
 def _sources_text(answer: Answer | None) -> str:

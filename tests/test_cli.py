@@ -16,6 +16,8 @@ from bot.cli import OFFLINE_NOTE, Chat, run
 from bot.config import PROJECT_ROOT, Settings, settings_from
 
 if TYPE_CHECKING:
+    from bot.knowledge import Knowledge
+    from bot.rules import RulesAdvisor
     from tests.doubles.anthropic_api import AnthropicDouble
 
 
@@ -309,3 +311,34 @@ def test_cli_feedback_summary(tmp_path: Path) -> None:
         "Latest questions rated not helpful:",
         "  - Which for ML?",
     ]
+
+
+def test_cli_chat_prints_note_and_sources(knowledge: "Knowledge", rules: "RulesAdvisor") -> None:
+    from bot.advisor import Advisor
+
+    printed = _chat(Advisor(knowledge, rules), ["Django or Flask for a blog?"])
+    assert "**Recommendation: Django**" in printed
+    assert "Note: Answered by the built-in rules because no Claude API key is configured." in printed
+    assert "Sources:\n  - Where Django shines [django-strengths]" in printed
+
+
+def test_cli_chat_streams_claude_with_follow_up_history(
+    model_advisor: Advisor, anthropic_api: "AnthropicDouble"
+) -> None:
+    from tests.doubles.anthropic_api import answer
+
+    anthropic_api.push(
+        answer("**Recommendation: FastAPI**\nAsync.", "choose-fastapi", recommendation="fastapi")
+    )
+    anthropic_api.push(
+        answer("**Recommendation: Django + FastAPI**\nBoth.", "faq-together", recommendation="django")
+    )
+    printed = _chat(model_advisor, ["An API with heavy traffic?", "And an admin?"])
+    assert (
+        "**Recommendation: FastAPI**\nAsync.\n\nSources:\n  - When FastAPI is the right call [choose-fastapi]"
+        in printed
+    )
+    assert "**Recommendation: Django + FastAPI**" in printed
+    first, second = (r.body for r in anthropic_api.requests)
+    assert first["stream"] is True
+    assert [m["role"] for m in second["messages"]] == ["user", "assistant", "user"]
