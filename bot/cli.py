@@ -138,8 +138,10 @@ def cmd_eval(advisor: Advisor, args: argparse.Namespace, out: TextIO) -> int:
 class Chat:
     """The interactive console: keeps the conversation so follow-ups see earlier turns."""
 
-    def __init__(self, advisor: Advisor, out: TextIO, read: Callable[[str], str]) -> None:
-        self.advisor, self.out, self.read = advisor, out, read
+    def __init__(
+        self, advisor: Advisor, out: TextIO, read: Callable[[str], str], offline: bool = False
+    ) -> None:
+        self.advisor, self.out, self.read, self.offline = advisor, out, read, offline
         self.history: list[Turn] = []
         self.last: Answer | None = None
 
@@ -182,7 +184,7 @@ class Chat:
     def _ask(self, question: str) -> None:
         """Answer and remember the exchange."""
         try:
-            items = self.advisor.stream(question, self.history)
+            items = self.advisor.stream(question, self.history, offline=self.offline)
         except QuestionError as error:
             self.out.write(f"{error}\n")
             return
@@ -248,6 +250,8 @@ def run(
         err.write(f"configuration error: {error}\n")
         return 2
     _offline_note(settings, args, err)
+    # said once above, so answers need not each repeat that no key is set
+    args.offline = args.offline or not settings.model_configured
     try:
         return _dispatch(advisor, args, settings, (out, err, stdin))
     finally:
@@ -308,7 +312,7 @@ def _dispatch(
             return cmd_ask(advisor, args, out, err, stdin)
         if args.command == "eval":
             return cmd_eval(advisor, args, out)
-        return Chat(advisor, out, _line_reader(settings.history_file)).run()
+        return Chat(advisor, out, _line_reader(settings.history_file), offline=args.offline).run()
     except (QuestionError, CaseFileError) as error:
         err.write(f"{error}\n")
         return 2

@@ -41,6 +41,7 @@ def test_cli_ask_prints_recommendation_then_sources(settings: Settings) -> None:
     assert out.index("Why Django") < out.index("Sources:")
     assert "[choose-django]" in out or "[django-includes]" in out
     assert err == OFFLINE_NOTE + "\n"
+    assert "Note:" not in out  # said once on stderr, not again with every answer
 
 
 def test_cli_offline_flag_skips_the_note(settings: Settings) -> None:
