@@ -46,7 +46,7 @@ def main() -> int:
             api_key="bench", name="claude-haiku-5-5", base_url=server.url, max_retries=0, timeout=10
         )
         advisor = Advisor(knowledge, model=model, prompts=prompts, options=ModelOptions(deadline_seconds=10))
-        request = build_request(knowledge, prompts, QUESTION, [], [], Budgets())
+        request = build_request(knowledge, prompts, QUESTION, [], list, Budgets())
         bare = lambda: list(model.respond(request, stream=False))  # noqa: E731 - the baseline
         whole = lambda: advisor.ask(QUESTION)  # noqa: E731
         for _ in range(3):  # warm connections and caches

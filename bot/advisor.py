@@ -225,12 +225,14 @@ class Advisor:
         yield answer
 
     def _request(self, question: str, history: Sequence[Turn]) -> ModelRequest:
-        """The model request for a question, with knowledge ranked for it."""
+        """The model request for a question (knowledge ranked for it only if it must be cut)."""
         assert self.prompts is not None
-        words = self.rules.analyzer.words(question)
-        ranked = [h.section_id for h in self.rules.retriever.search(words, limit=RANKED_SECTIONS)]
-        budgets = self.options.budgets
-        return build_request(self.knowledge, self.prompts, question, history, ranked, budgets)
+
+        def rank() -> list[str]:
+            words = self.rules.analyzer.words(question)
+            return [h.section_id for h in self.rules.retriever.search(words, limit=RANKED_SECTIONS)]
+
+        return build_request(self.knowledge, self.prompts, question, history, rank, self.options.budgets)
 
     def _fallback(
         self, question: str, history: Sequence[Turn], reason: FailureReason, started: float

@@ -174,9 +174,7 @@ def _status_reason(error: anthropic.APIStatusError) -> FailureReason:
     if error.status_code >= 500:
         return FailureReason.SERVER_ERROR
     if error.status_code < 400:
-        body = error.body if isinstance(error.body, dict) else {}
-        kind = (body.get("error") or {}).get("type", "") if isinstance(body.get("error"), dict) else ""
-        return _STREAM_ERROR_TYPES.get(kind, FailureReason.SERVER_ERROR)
+        return _STREAM_ERROR_TYPES.get(_error_type(error.body), FailureReason.SERVER_ERROR)
     return FailureReason.UNUSABLE
 
 

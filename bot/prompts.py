@@ -2,7 +2,7 @@
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, get_args
@@ -89,14 +89,17 @@ def search_result(section: Section, cache: bool = False) -> dict[str, Any]:
     return block
 
 
-def select_sections(knowledge: Knowledge, ranked: Sequence[str], budget: int) -> list[Section]:
-    """All sections in a stable order if they fit the budget, else the best-ranked that fit."""
+def select_sections(knowledge: Knowledge, rank: Callable[[], Sequence[str]], budget: int) -> list[Section]:
+    """All sections in a stable order if they fit the budget, else the best-ranked that fit.
+
+    ``rank`` is only called in the second case: ranking costs a retrieval per question.
+    """
     every = list(knowledge.sections.values())
     if sum(estimate_tokens(s.body) for s in every) <= budget:
         return every
     chosen: set[str] = set()
     used = 0
-    for section_id in ranked:
+    for section_id in rank():
         cost = estimate_tokens(knowledge.section(section_id).body)
         if used + cost > budget:
             break
@@ -136,11 +139,11 @@ def build_request(
     prompts: Prompts,
     question: str,
     history: Sequence[Turn],
-    ranked: Sequence[str],
+    rank: Callable[[], Sequence[str]],
     budgets: Budgets,
 ) -> ModelRequest:
     """The full request: system prompt, knowledge as cached search results, turns, question."""
-    sections = select_sections(knowledge, ranked, budgets.knowledge_tokens)
+    sections = select_sections(knowledge, rank, budgets.knowledge_tokens)
     turns = bounded_history(history, budgets.history_tokens)
     if turns and turns[-1].role == "user":
         # A question left unanswered earlier is folded into this one.

@@ -71,12 +71,10 @@ class Renderer:
         self.knowledge = knowledge
         self.text: SlackText = knowledge.responses.slack
 
-    def answer(
-        self, answer: Answer, question: str, share_id: str | None = None, with_body: bool = True
-    ) -> list[Rendered]:
+    def answer(self, answer: Answer, question: str, share_id: str | None = None) -> list[Rendered]:
         """The messages for an answer: split within Slack's limits, never cut short."""
         headline, body = self._headline(answer)
-        chunks = split_text(safe_markdown(body)) if with_body else []
+        chunks = split_text(safe_markdown(body))
         footer = [self.context(answer), self._feedback(answer, question)]
         if share_id:
             footer.append(self._share(share_id))

@@ -61,7 +61,7 @@ class SlackBot:
         self.advisor, self.store, self.renderer = advisor, store, renderer
         self.client, self.work, self.webhook = client, work, webhook
         self.text = renderer.text
-        self._clock = clock
+        self.clock = clock
         self._bot_user: str | None = None
 
     def register(self, app: App) -> None:
@@ -327,7 +327,8 @@ class _Delivery:
         """Send whole lines (so escaping never splits a mention or link), throttled."""
         self.pending += chunk
         cut = self.pending.rfind("\n")
-        due = not self.shown or self.bot._clock() - self.last_send >= STREAM_INTERVAL
+        interval = UPDATE_INTERVAL if self.ts is not None else STREAM_INTERVAL
+        due = not self.shown or self.bot.clock() - self.last_send >= interval
         if cut >= 0 and due and not self.reset:
             self._send(self.pending[: cut + 1])
             self.pending = self.pending[cut + 1 :]
@@ -335,7 +336,7 @@ class _Delivery:
     def _send(self, text: str) -> None:
         """Append to the streaming message, or edit the placeholder when streaming is unavailable."""
         safe = safe_markdown(text)
-        self.last_send = self.bot._clock()
+        self.last_send = self.bot.clock()
         if self.stream is not None:
             self.stream.append(markdown_text=safe)
         elif self.ts is not None:
