@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.advisor import Advisor, ModelOptions  # noqa: E402
-from bot.knowledge import load_knowledge  # noqa: E402
-from bot.llm import ClaudeModel  # noqa: E402
-from bot.prompts import Budgets, build_request, load_prompts  # noqa: E402
+from bot.claude.client import ClaudeModel  # noqa: E402
+from bot.claude.prompts import Budgets, build_request, load_prompts  # noqa: E402
+from bot.core.knowledge import load_knowledge  # noqa: E402
 from tests.doubles.anthropic_api import AnthropicDouble, Block, Reply  # noqa: E402
 
 SERVER_DELAY = 0.05

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.advisor import Advisor  # noqa: E402 - after the path tweak, so it runs from a checkout
-from bot.knowledge import load_knowledge  # noqa: E402
+from bot.core.knowledge import load_knowledge  # noqa: E402
 
 ROUNDS = 30
 PROCESS_RUNS = 10

@@ -1,5 +1,5 @@
 """Run the command line with ``python -m bot``."""
 
-from bot.cli import main
+from bot.console.cli import main
 
 raise SystemExit(main())

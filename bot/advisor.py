@@ -6,14 +6,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from bot.answer import Answer, FrameworkId, Turn
-from bot.breaker import CircuitBreaker
-from bot.deadline import DeadlineExceeded, within_deadline
-from bot.knowledge import Knowledge
-from bot.limits import UserLimiter
-from bot.model import (
+from bot.claude.breaker import CircuitBreaker
+from bot.claude.deadline import DeadlineExceeded, within_deadline
+from bot.claude.limits import UserLimiter
+from bot.claude.model_interface import (
     Cited,
-    FailureReason,
     Finished,
     Model,
     ModelError,
@@ -21,9 +18,12 @@ from bot.model import (
     TextDelta,
     Usage,
 )
-from bot.prompts import Budgets, Meta, Prompts, build_request, parse_meta
-from bot.question import clean_question
-from bot.rules import RulesAdvisor
+from bot.claude.prompts import Budgets, Meta, Prompts, build_request, parse_meta
+from bot.core.answer import Answer, FrameworkId, Turn
+from bot.core.failure import FailureReason
+from bot.core.knowledge import Knowledge
+from bot.core.question import clean_question
+from bot.core.rules import RulesAdvisor
 
 log = logging.getLogger("bot.advisor")
 

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.advisor import Advisor
-from bot.config import PROJECT_ROOT
-from bot.knowledge import Knowledge, load_knowledge
-from bot.rules import RulesAdvisor
+from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.rules import RulesAdvisor
+from bot.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from flask.testing import FlaskClient
 
-    from bot.model import Model
-    from bot.prompts import Prompts
+    from bot.claude.model_interface import Model
+    from bot.claude.prompts import Prompts
     from tests.doubles.anthropic_api import AnthropicDouble
     from tests.doubles.slack_api import SlackDouble
 
@@ -62,7 +62,7 @@ def knowledge_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def prompts() -> "Prompts":
     """The project's prompts."""
-    from bot.prompts import load_prompts
+    from bot.claude.prompts import load_prompts
 
     return load_prompts(PROJECT_ROOT / "prompts")
 
@@ -82,7 +82,7 @@ TEST_KEY = "sk-ant-test-key-do-not-log-0123456789"
 @pytest.fixture
 def claude(anthropic_api: "AnthropicDouble") -> Iterator["Model"]:
     """The real Claude adapter (real SDK) pointed at the double."""
-    from bot.llm import ClaudeModel
+    from bot.claude.client import ClaudeModel
 
     model = ClaudeModel(
         api_key=TEST_KEY, name="claude-haiku-5-5", base_url=anthropic_api.url, max_retries=1, timeout=5
@@ -95,7 +95,7 @@ def claude(anthropic_api: "AnthropicDouble") -> Iterator["Model"]:
 def model_advisor(knowledge: Knowledge, rules: RulesAdvisor, claude: "Model", prompts: "Prompts") -> Advisor:
     """An advisor that asks Claude (the double) first, with a short deadline."""
     from bot.advisor import ModelOptions
-    from bot.breaker import CircuitBreaker
+    from bot.claude.breaker import CircuitBreaker
 
     options = ModelOptions(deadline_seconds=2.0)
     return Advisor(knowledge, rules, claude, prompts, CircuitBreaker(threshold=3, cooldown=60), options)
@@ -128,8 +128,8 @@ def slack_env(tmp_path: Path, slack_api: "SlackDouble") -> dict[str, str]:
 
 def web_client(env: dict[str, str], advisor: Advisor) -> "FlaskClient":
     """A test client of the Flask app built from the given environment and advisor."""
-    from bot.config import settings_from
-    from bot.web import create_app
+    from bot.settings import settings_from
+    from bot.slack.web import create_app
 
     return create_app(settings_from(env), advisor=advisor).test_client()
 

@@ -7,16 +7,16 @@ import time
 import pytest
 
 from bot.advisor import Advisor, ModelOptions, StreamReset
-from bot.answer import Answer, Turn
-from bot.breaker import CircuitBreaker
-from bot.knowledge import Knowledge
-from bot.llm import ClaudeModel
-from bot.prompts import Prompts
-from bot.question import QuestionError
-from bot.rules import RulesAdvisor
+from bot.claude.breaker import CircuitBreaker
+from bot.claude.client import ClaudeModel
+from bot.claude.prompts import Prompts
+from bot.core.answer import Answer, Turn
+from bot.core.knowledge import Knowledge
+from bot.core.question import QuestionError
+from bot.core.rules import RulesAdvisor
 from tests.conftest import TEST_KEY
+from tests.core.test_evaluation import EVAL_SET
 from tests.doubles.anthropic_api import AnthropicDouble, Block, Reply, answer, error
-from tests.test_evaluation import EVAL_SET
 
 CITED = answer(
     "**Recommendation: FastAPI**\n- Async suits LLM calls.",
@@ -206,7 +206,7 @@ def test_advisor_follow_up_sends_history_and_same_prefix(
 
 
 def _injections() -> list[str]:
-    from bot.evaluation import load_cases
+    from bot.core.evaluation import load_cases
 
     return [
         c.question
@@ -300,7 +300,7 @@ def limited_advisor(
     knowledge: Knowledge, rules: RulesAdvisor, claude: ClaudeModel, prompts: Prompts
 ) -> Advisor:
     """A model advisor allowing each user two model answers a minute, one at a time."""
-    from bot.limits import UserLimiter
+    from bot.claude.limits import UserLimiter
 
     return Advisor(
         knowledge, rules, claude, prompts, options=ModelOptions(deadline_seconds=5), limiter=UserLimiter(2, 1)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from bot.cli import run
-from bot.config import settings_from
+from bot.console.cli import run
+from bot.settings import settings_from
 from tests.conftest import SLACK_TOKEN, TEST_KEY
 from tests.doubles.anthropic_api import AnthropicDouble, answer
 from tests.doubles.slack_api import SlackDouble

@@ -6,9 +6,9 @@ import logging
 import pytest
 from flask.testing import FlaskClient
 
-from bot.cli import run
-from bot.config import settings_from
-from bot.rendering import FEEDBACK_ACTION, SHARE_ACTION
+from bot.console.cli import run
+from bot.settings import settings_from
+from bot.slack.rendering import FEEDBACK_ACTION, SHARE_ACTION
 from tests.conftest import SLACK_TOKEN, TEST_KEY
 from tests.doubles.anthropic_api import AnthropicDouble, Reply, answer, error
 from tests.doubles.slack_api import Fault, SlackDouble

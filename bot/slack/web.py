@@ -1,0 +1,148 @@
+"""The web front end: a Flask app hosting the Bolt app, with a health endpoint."""
+
+import hashlib
+import hmac
+import logging
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+from bot.advisor import Advisor
+from bot.advisor_factory import build_advisor
+from bot.settings import Settings, load_settings, require_slack
+from bot.slack.listeners import SlackBot
+from bot.slack.rendering import Renderer
+from bot.storage.sqlite import Store
+
+log = logging.getLogger("bot.slack.web")
+
+MAX_CLOCK_SKEW = 5 * 60  # Slack's replay window
+ACK_THREADS = 16  # Bolt's threads only acknowledge; answers run on the bot's own pool
+SLACK_TIMEOUT = 10  # seconds per Web API call
+
+
+def signature_problem(
+    body: bytes, timestamp: str | None, signature: str | None, secret: str, now: float
+) -> str | None:
+    """Why a request is not verifiably from Slack, or None when it is."""
+    if not timestamp or not signature:
+        return "missing signature headers"
+    if not timestamp.isdigit():
+        return "timestamp is not a number"
+    if abs(now - int(timestamp)) > MAX_CLOCK_SKEW:
+        return "stale timestamp"
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return None if hmac.compare_digest(expected, signature) else "signature does not match"
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """Bounded retries: dropped connections, 429 after Retry-After, and 5xx."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def make_webhook(url: str) -> WebhookClient:
+    """A client for one response_url, retrying like the Web API client."""
+    return WebhookClient(url, timeout=SLACK_TIMEOUT, retry_handlers=retry_handlers())
+
+
+def make_client(settings: Settings) -> WebClient:
+    """The Web API client: base URL from settings, retrying 429s, 5xx and dropped connections."""
+    assert settings.slack_bot_token is not None
+    handlers = retry_handlers()
+    base_url = (settings.slack_api_url or "https://slack.com/api").rstrip("/") + "/"
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=base_url,
+        timeout=SLACK_TIMEOUT,
+        retry_handlers=handlers,
+    )
+
+
+def build_bolt(settings: Settings, advisor: Advisor, store: Store | None = None) -> App:
+    """The Bolt app with every listener registered."""
+    assert settings.slack_signing_secret is not None
+    client = make_client(settings)
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        token_verification_enabled=False,  # no network call at start-up; auth.test runs on first use
+        listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="slack-ack"),
+    )
+    work = ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="answer")
+    bot = SlackBot(
+        advisor, store or Store(settings.db_path), Renderer(advisor.knowledge), client, work, make_webhook
+    )
+    bot.register(app)
+    return app
+
+
+def health(advisor: Advisor) -> dict[str, Any]:
+    """What /healthz reports: knowledge, model and circuit breaker; never secrets."""
+    knowledge = advisor.knowledge
+    return {
+        "status": "ok",
+        "process": os.getpid(),
+        "knowledge": {"loaded": True, "sections": len(knowledge.sections), "needs": len(knowledge.needs)},
+        "model": {
+            "configured": advisor.model_configured,
+            "name": advisor.model.name if advisor.model else None,
+        },
+        "breaker": advisor.breaker.snapshot().model_dump(),
+    }
+
+
+def create_app(
+    settings: Settings,
+    advisor: Advisor | None = None,
+    store: Store | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Flask:
+    """The Flask app: ``POST /slack/events`` for everything Slack sends, ``GET /healthz``."""
+    require_slack(settings)
+    assert settings.slack_signing_secret is not None
+    secret = settings.slack_signing_secret.get_secret_value()
+    advisor = advisor or build_advisor(settings)
+    handler = SlackRequestHandler(build_bolt(settings, advisor, store))
+    app = Flask("framework_advisor")
+
+    @app.post("/slack/events")
+    def slack_events() -> Response | tuple[Response, int]:
+        headers = request.headers
+        timestamp, signature = headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")
+        problem = signature_problem(request.get_data(), timestamp, signature, secret, clock())
+        if problem is not None:
+            log.info("rejected a Slack request: %s", problem)
+            return jsonify(error="invalid request"), 401
+        return handler.handle(request)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify(health(advisor))
+
+    return app
+
+
+def create_app_from_env() -> Flask:
+    """The app as gunicorn starts it (see Procfile): settings from the environment."""
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app(settings)

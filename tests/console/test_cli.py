@@ -1,0 +1,345 @@
+"""The command line, in process and as a real subprocess."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.advisor import Advisor
+from bot.console.cli import OFFLINE_NOTE, Chat, run
+from bot.settings import PROJECT_ROOT, Settings, settings_from
+
+if TYPE_CHECKING:
+    from bot.core.knowledge import Knowledge
+    from bot.core.rules import RulesAdvisor
+    from tests.doubles.anthropic_api import AnthropicDouble
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Offline settings with the history file kept in a temporary folder."""
+    return settings_from({"ADVISOR_HISTORY_FILE": str(tmp_path / "history")})
+
+
+def _run(argv: list[str], settings: Settings, stdin: str = "") -> tuple[int, str, str]:
+    """Run the CLI in process; returns status, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    status = run(argv, settings, out=out, err=err, stdin=io.StringIO(stdin))
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_cli_ask_prints_recommendation_then_sources(settings: Settings) -> None:
+    status, out, err = _run(["ask", "Which framework for an admin-heavy web app?"], settings)
+    assert status == 0
+    assert out.startswith("**Recommendation: Django**")
+    assert out.index("Why Django") < out.index("Sources:")
+    assert "[choose-django]" in out or "[django-includes]" in out
+    assert err == OFFLINE_NOTE + "\n"
+    assert "Note:" not in out  # said once on stderr, not again with every answer
+
+
+def test_cli_offline_flag_skips_the_note(settings: Settings) -> None:
+    _, _, err = _run(["ask", "--offline", "help"], settings)
+    assert err == ""
+
+
+def test_cli_ask_json_is_the_answer_contract(settings: Settings) -> None:
+    status, out, _ = _run(["ask", "--json", "Flask or FastAPI for LLM calls?"], settings)
+    data = json.loads(out)
+    assert status == 0
+    assert data["recommendation"] == "fastapi"
+    assert data["mode"] == "rules"
+    assert set(data) == {"text", "recommendation", "in_scope", "mode", "sources", "note"}
+
+
+def test_cli_ask_stdin_answers_each_line(settings: Settings) -> None:
+    lines = "Django or Flask for a blog?\n\nWhat's the weather?\n" + "x" * 5000 + "\nhelp\n"
+    status, out, err = _run(["ask", "--json", "--offline", "-"], settings, stdin=lines)
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert [a["in_scope"] for a in answers] == [True, False, True]
+    assert answers[0]["recommendation"] == "django"
+    assert status == 1
+    assert "line 4: That question is 5,000 characters long" in err
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("   ", "Please type a question"),
+        ("a\x1bb", "control characters"),
+        ("q" * 4001, "limit is 4,000"),
+    ],
+)
+def test_cli_bad_question_is_a_message_not_a_traceback(
+    settings: Settings, question: str, message: str
+) -> None:
+    status, out, err = _run(["ask", "--offline", question], settings)
+    assert status == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_cli_knowledge_check_summarises(settings: Settings) -> None:
+    status, out, _ = _run(["knowledge", "check"], settings)
+    assert status == 0
+    assert out.startswith("knowledge OK: ")
+    assert "sections" in out
+
+
+def test_cli_knowledge_error_is_reported(tmp_path: Path) -> None:
+    broken = settings_from({"ADVISOR_KNOWLEDGE_DIR": str(tmp_path)})
+    status, _, err = _run(["knowledge", "check"], broken)
+    assert status == 1
+    assert err.startswith("knowledge error: frameworks.toml")
+
+
+def test_cli_eval_reports_failures_and_accuracy(settings: Settings, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        json.dumps({"question": "Django or Flask for a blog?", "expect": {"recommendation": "django"}})
+        + "\n"
+        + json.dumps({"question": "hello", "expect": {"in_scope": False}})
+        + "\n"
+    )
+    status, out, _ = _run(["eval", "--offline", str(cases), "--min", "0.9"], settings)
+    assert status == 1
+    assert "FAIL line 2: hello" in out
+    assert "accuracy: 50.0% (1/2 passed" in out
+    status, _, _ = _run(["eval", "--offline", str(cases), "--min", "0.5"], settings)
+    assert status == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["eval", "missing.jsonl"], "No such file or directory"),
+    ],
+)
+def test_cli_file_errors_are_messages(settings: Settings, argv: list[str], message: str) -> None:
+    status, _, err = _run(argv, settings)
+    assert status == 2
+    assert message in err
+
+
+def _scripted(lines: list[str]) -> Iterator[str]:
+    """Yield each scripted line, then end of input."""
+    yield from lines
+
+
+def _chat(advisor: Advisor, lines: list[str]) -> str:
+    """Run the console over scripted input and return what it printed."""
+    feed, out = _scripted(lines), io.StringIO()
+
+    def read(_prompt: str) -> str:
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError from None
+
+    assert Chat(advisor, out, read).run() == 0
+    return out.getvalue()
+
+
+def test_cli_chat_follow_up_sees_earlier_turns(advisor: Advisor) -> None:
+    printed = _chat(advisor, ["We need an API with heavy traffic", "And an admin panel too?", "/sources"])
+    assert "**Recommendation: FastAPI**" in printed
+    assert "Django + FastAPI" in printed
+    assert "[django-plus-fastapi]" in printed
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["/help"], "Try asking"),
+        (["/sources"], "No answer yet."),
+        (["/bogus"], "Unknown command '/bogus'"),
+        (["", "   "], "Commands:"),
+        (["\x1b[A"], "control characters"),
+        (["help", "/new", "/sources"], "No answer yet."),
+        (["/quit", "help"], "Commands:"),
+    ],
+)
+def test_cli_chat_commands(advisor: Advisor, lines: list[str], expected: str) -> None:
+    printed = _chat(advisor, lines)
+    assert expected in printed
+    if lines[0] == "/quit":
+        assert "Try asking" not in printed
+
+
+def test_cli_subprocess_python_m_bot_answers_json() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
+    result = _bot(["ask", "--json", "djnago or flsk for a blog?"], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["recommendation"] == "django"
+    assert result.stderr.strip() == OFFLINE_NOTE
+
+
+def test_cli_subprocess_offline_path_imports_no_heavy_packages() -> None:
+    code = (
+        "import sys, io; from bot.console.cli import run; from bot.settings import settings_from;"
+        "run(['ask', '--offline', 'Django or Flask?'], settings_from({}), out=io.StringIO());"
+        "print(sorted(m for m in ('anthropic', 'slack_bolt', 'flask', 'httpx') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=30,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def _bot(argv: list[str], env: dict[str, str]) -> "subprocess.CompletedProcess[str]":
+    """Run ``python -m bot`` as its own process, as a user would."""
+    command = [sys.executable, "-m", "bot", *argv]
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=60, check=False
+    )
+
+
+def _cli_env(**extra: str) -> dict[str, str]:
+    """The current environment without real keys, plus the given variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "ADVISOR_", "SLACK_"))}
+    return env | extra
+
+
+def test_cli_subprocess_with_key_streams_claude_answer(anthropic_api: "AnthropicDouble") -> None:
+    from tests.doubles.anthropic_api import answer
+
+    anthropic_api.push(
+        answer("**Recommendation: FastAPI**\nIt is async.", "choose-fastapi", recommendation="fastapi")
+    )
+    anthropic_api.push(answer("**Recommendation: Flask**", "choose-flask", recommendation="flask"))
+    env = _cli_env(ANTHROPIC_API_KEY="sk-test-cli", ANTHROPIC_BASE_URL=anthropic_api.url)
+    streamed = _bot(["ask", "Which framework for an LLM API?"], env)
+    assert streamed.returncode == 0, streamed.stderr
+    assert streamed.stdout.startswith("**Recommendation: FastAPI**\nIt is async.")
+    assert "[choose-fastapi]" in streamed.stdout
+    assert "ANSWER-META" not in streamed.stdout
+    assert OFFLINE_NOTE not in streamed.stderr
+    as_json = _bot(["ask", "--json", "Which for a tiny tool?"], env)
+    data = json.loads(as_json.stdout)
+    assert data["mode"] == "llm"
+    assert data["recommendation"] == "flask"
+    assert anthropic_api.requests[0].body["stream"] is True
+    assert "stream" not in anthropic_api.requests[1].body
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"ANTHROPIC_API_KEY": "k", "ANTHROPIC_MODEL": "gpt-4"},
+            "ANTHROPIC_MODEL 'gpt-4' is not a model this SDK knows",
+        ),
+        (
+            {"ADVISOR_DEADLINE_SECONDS": "soon", "ADVISOR_MAX_OUTPUT_TOKENS": "9"},
+            "ADVISOR_DEADLINE_SECONDS: Input should be a valid number",
+        ),
+        (
+            {"ADVISOR_MAX_OUTPUT_TOKENS": "9"},
+            "ADVISOR_MAX_OUTPUT_TOKENS: Input should be greater than or equal to 64",
+        ),
+        ({"ANTHROPIC_BASE_URL": "ftp://x"}, "ANTHROPIC_BASE_URL: String should match pattern"),
+    ],
+)
+def test_cli_subprocess_bad_settings_fail_fast(env: dict[str, str], message: str) -> None:
+    result = _bot(["ask", "hi"], _cli_env(**env))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_stream_display_replaces_a_failed_partial_answer() -> None:
+    from bot.advisor import StreamReset
+    from bot.console.cli import RESET_NOTE, show_stream
+    from bot.core.answer import Answer
+
+    out = io.StringIO()
+    final = Answer(text="Whole rules answer.", note="Answered by the built-in rules because x.")
+    show_stream(["Half ", "an", StreamReset(), final], out)
+    printed = out.getvalue()
+    assert printed.index("Half an") < printed.index(RESET_NOTE) < printed.index("Whole rules answer.")
+    assert "Note: Answered by the built-in rules because x." in printed
+
+
+@pytest.mark.parametrize(
+    ("argv", "missing"),
+    [
+        (["serve"], "missing settings for Slack: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET"),
+        (
+            ["slack", "--socket"],
+            "missing settings for Slack: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN",
+        ),
+    ],
+)
+def test_cli_slack_commands_name_missing_settings(settings: Settings, argv: list[str], missing: str) -> None:
+    status, _, err = _run(argv, settings)
+    assert status == 2
+    assert missing in err
+
+
+def test_cli_socket_mode_names_only_the_app_token(tmp_path: Path) -> None:
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "ADVISOR_DB_PATH": str(tmp_path / "db")}
+    status, _, err = _run(["slack", "--socket"], settings_from(env))
+    assert status == 2
+    assert err.strip() == "configuration error: missing settings for Slack: SLACK_APP_TOKEN"
+
+
+def test_cli_feedback_summary(tmp_path: Path) -> None:
+    from bot.storage.sqlite import Store
+
+    settings = settings_from({"ADVISOR_DB_PATH": str(tmp_path / "db.sqlite3")})
+    assert _run(["feedback"], settings)[1] == "No feedback yet.\n"
+    store = Store(settings.db_path)
+    store.add_feedback("U1", True, {"q": "Django or Flask?", "m": "llm", "s": []})
+    store.add_feedback("U2", False, {"q": "Which for ML?", "m": "rules", "s": []})
+    status, out, _ = _run(["feedback"], settings)
+    assert status == 0
+    assert out.splitlines() == [
+        "2 ratings, 50% helpful",
+        "  llm: 1 helpful, 0 not helpful",
+        "  rules: 0 helpful, 1 not helpful",
+        "Latest questions rated not helpful:",
+        "  - Which for ML?",
+    ]
+
+
+def test_cli_chat_prints_note_and_sources(knowledge: "Knowledge", rules: "RulesAdvisor") -> None:
+    from bot.advisor import Advisor
+
+    printed = _chat(Advisor(knowledge, rules), ["Django or Flask for a blog?"])
+    assert "**Recommendation: Django**" in printed
+    assert "Note: Answered by the built-in rules because no Claude API key is configured." in printed
+    assert "Sources:\n  - Where Django shines [django-strengths]" in printed
+
+
+def test_cli_chat_streams_claude_with_follow_up_history(
+    model_advisor: Advisor, anthropic_api: "AnthropicDouble"
+) -> None:
+    from tests.doubles.anthropic_api import answer
+
+    anthropic_api.push(
+        answer("**Recommendation: FastAPI**\nAsync.", "choose-fastapi", recommendation="fastapi")
+    )
+    anthropic_api.push(
+        answer("**Recommendation: Django + FastAPI**\nBoth.", "faq-together", recommendation="django")
+    )
+    printed = _chat(model_advisor, ["An API with heavy traffic?", "And an admin?"])
+    assert (
+        "**Recommendation: FastAPI**\nAsync.\n\nSources:\n  - When FastAPI is the right call [choose-fastapi]"
+        in printed
+    )
+    assert "**Recommendation: Django + FastAPI**" in printed
+    first, second = (r.body for r in anthropic_api.requests)
+    assert first["stream"] is True
+    assert [m["role"] for m in second["messages"]] == ["user", "assistant", "user"]

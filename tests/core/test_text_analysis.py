@@ -1,0 +1,82 @@
+"""Word analysis: tokens, stems, edit distance, typo correction and phrase matching."""
+
+import pytest
+
+from bot.core.text_analysis import Analyzer, PhraseMatcher, phrase, split_words, stem, within_one_edit
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Don't use Django's admin!", ["dont", "use", "djangos", "admin"]),
+        ("real-time e-commerce", ["real", "time", "e", "commerce"]),
+        ("ASP.NET or C#?", ["asp.net", "or", "c#"]),
+        ("", []),
+    ],
+)
+def test_terms_split_words(text: str, words: list[str]) -> None:
+    assert split_words(text) == words
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("apis", "api"),
+        ("libraries", "library"),
+        ("classes", "class"),
+        ("status", "status"),
+        ("included", "includ"),
+        ("include", "includ"),
+        ("running", "run"),
+        ("djangos", "django"),
+        ("need", "need"),
+        ("install", "install"),
+        ("async", "async"),
+    ],
+)
+def test_terms_stem(word: str, expected: str) -> None:
+    assert stem(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "close"),
+    [
+        ("django", "djnago", True),
+        ("flask", "flsk", True),
+        ("flask", "flaskk", True),
+        ("flask", "flisk", True),
+        ("django", "dajngo", True),
+        ("django", "dnajgo", False),
+        ("flask", "fla", False),
+        ("same", "same", True),
+    ],
+)
+def test_terms_within_one_edit(a: str, b: str, close: bool) -> None:
+    assert within_one_edit(a, b) is close
+    assert within_one_edit(b, a) is close
+
+
+@pytest.fixture
+def analyzer() -> Analyzer:
+    """An analyzer over a small vocabulary."""
+    return Analyzer(["django", "flask", "fastapi", "admin", "form"], keep=["from"])
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("djnago or flsk", ["django", "or", "flask"]),
+        ("fastpai admn", ["fastapi", "admin"]),
+        ("from a form", ["from", "a", "form"]),
+        ("zzzz", ["zzzz"]),
+    ],
+)
+def test_terms_analyzer_corrects_known_terms_only(analyzer: Analyzer, text: str, words: list[str]) -> None:
+    assert analyzer.words(text) == words
+
+
+def test_terms_phrase_matcher_finds_longest_first() -> None:
+    matcher = PhraseMatcher([(phrase("admin"), "short"), (phrase("admin panel"), "long")])
+    found = matcher.find(phrase("an admin panel please"))
+    assert [(m.payload, m.start, m.end) for m in found] == [("long", 1, 3), ("short", 1, 2)]
+    assert not matcher.any_in(phrase("nothing here"))
