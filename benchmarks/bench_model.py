@@ -47,8 +47,13 @@ def main() -> int:
         )
         advisor = Advisor(knowledge, model=model, prompts=prompts, options=ModelOptions(deadline_seconds=10))
         request = build_request(knowledge, prompts, QUESTION, [], list, Budgets())
-        bare = lambda: list(model.respond(request, stream=False))  # noqa: E731 - the baseline
-        whole = lambda: advisor.ask(QUESTION)  # noqa: E731
+
+        def bare() -> object:  # the baseline: the SDK call alone
+            return list(model.respond(request, stream=False))
+
+        def whole() -> object:
+            return advisor.ask(QUESTION)
+
         for _ in range(3):  # warm connections and caches
             bare(), whole()
         baseline, measured = [], []

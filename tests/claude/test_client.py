@@ -85,7 +85,7 @@ def test_llm_error_event_mid_stream(
             error_type=error_type,
         )
     )
-    seen = []
+    seen: list[object] = []
     with pytest.raises(ModelError) as raised:
         seen.extend(claude.respond(REQUEST, stream=True))
     assert raised.value.reason is reason

@@ -75,7 +75,7 @@ def test_prompts_history_is_sent_as_turns(knowledge: Knowledge, prompts: Prompts
     ],
 )
 def test_prompts_bounded_history(roles: list[str], budget: int, kept: list[str]) -> None:
-    turns = [Turn(role=r, text="x" * 100) for r in roles]  # type: ignore[arg-type]
+    turns = [Turn(role=r, text="x" * 100) for r in roles]
     assert [t.role for t in bounded_history(turns, budget)] == kept
 
 

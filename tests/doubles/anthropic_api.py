@@ -242,15 +242,15 @@ def _events(request: dict[str, Any], reply: Reply) -> Iterator[tuple[str, dict[s
                 yield "error", {"type": "error", "error": {"type": reply.error_type, "message": "mid-stream"}}
                 return
             chunks += 1
-            delta = {"type": "text_delta", "text": piece}
+            delta: dict[str, Any] = {"type": "text_delta", "text": piece}
             yield "content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}
         for source in block.cites:
             delta = {"type": "citations_delta", "citation": _citation(request, source)}
             yield "content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}
         yield "content_block_stop", {"type": "content_block_stop", "index": index}
-    usage = {"output_tokens": dict(reply.usage).get("output_tokens", 0)}
-    delta = {"stop_reason": "end_turn", "stop_sequence": None}
-    yield "message_delta", {"type": "message_delta", "delta": delta, "usage": usage}
+    usage: dict[str, Any] = {"output_tokens": dict(reply.usage).get("output_tokens", 0)}
+    end: dict[str, Any] = {"stop_reason": "end_turn", "stop_sequence": None}
+    yield "message_delta", {"type": "message_delta", "delta": end, "usage": usage}
     yield "message_stop", {"type": "message_stop"}
 
 

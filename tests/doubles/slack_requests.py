@@ -105,7 +105,7 @@ def streamed(args: dict[str, Any]) -> str:
     chunks = args.get("chunks") or []
     if isinstance(chunks, str):
         chunks = json.loads(chunks)
-    return args.get("markdown_text", "") + "".join(
+    return str(args.get("markdown_text", "")) + "".join(
         c["text"] for c in chunks if c.get("type") == "markdown_text"
     )
 

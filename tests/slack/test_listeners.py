@@ -62,12 +62,14 @@ def test_slack_listeners_command_answers_via_response_url_with_share_button(
 
 
 def _share_id(blocks: list[dict[str, Any]]) -> str:
-    return next(
-        e["value"]
-        for b in blocks
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == SHARE_ACTION
+    return str(
+        next(
+            e["value"]
+            for b in blocks
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == SHARE_ACTION
+        )
     )
 
 
