@@ -30,7 +30,7 @@ def percentile(samples: list[float], share: float) -> float:
 
 def questions() -> list[str]:
     """The eval set's questions that pass input checks."""
-    lines = (ROOT / "tests" / "eval_cases.jsonl").read_text().splitlines()
+    lines = (ROOT / "tests" / "eval" / "dev.jsonl").read_text().splitlines()
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 

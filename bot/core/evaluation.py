@@ -26,6 +26,7 @@ class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     question: str = Field(min_length=1)
+    category: str = "general"
     expect: Expect = Expect()
 
 

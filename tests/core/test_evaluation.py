@@ -9,7 +9,7 @@ from bot.advisor import Advisor
 from bot.core.answer import Answer
 from bot.core.evaluation import Case, CaseFileError, evaluate, load_cases, problems
 
-EVAL_SET = Path(__file__).parent.parent / "eval_cases.jsonl"
+EVAL_SET = Path(__file__).parent.parent / "eval" / "dev.jsonl"
 
 
 @pytest.mark.parametrize(
