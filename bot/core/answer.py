@@ -1,10 +1,12 @@
 """The answer contract every front end renders, and the conversation turns it builds on."""
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 FrameworkId = Literal["django", "flask", "fastapi"]
+# The one list of framework ids; everything else (knowledge checks, prompts) derives from it.
+FRAMEWORK_IDS: tuple[FrameworkId, ...] = get_args(FrameworkId)
 Mode = Literal["rules", "llm"]
 Role = Literal["user", "assistant"]
 

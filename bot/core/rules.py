@@ -243,7 +243,7 @@ class RulesAdvisor:
             )
             lines.append(text.row.format(criterion=criterion.title, ratings=ratings))
         lines += ["", text.closing]
-        sources = k.sources(f"criterion-{c.id}" for c in k.criteria)
+        sources = k.sources(c.section_id for c in k.criteria)
         return Answer(text="\n".join(lines), sources=sources)
 
     def _fact(self, reading: Reading) -> Answer:

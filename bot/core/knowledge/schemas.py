@@ -1,0 +1,160 @@
+"""Schemas of the rule data: sections, frameworks, criteria, needs, combinations and intents."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.core.answer import FRAMEWORK_IDS, FrameworkId, Source
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Section(Strict):
+    """A citable piece of prose with a stable id."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+    keywords: tuple[str, ...] = ()
+    file: str
+
+    @property
+    def source(self) -> Source:
+        """This section as an answer source."""
+        return Source(id=self.id, title=self.title)
+
+
+class Framework(Strict):
+    """One of the frameworks the advisor chooses between."""
+
+    id: FrameworkId
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = Field(min_length=1)
+    overview: str
+    rank: int = Field(ge=1)
+
+
+class Criterion(Strict):
+    """A row of the head-to-head table."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    keywords: tuple[str, ...] = ()
+    ratings: dict[FrameworkId, str]
+    scores: dict[FrameworkId, int]
+    note: str = Field(min_length=1)
+
+    @field_validator("ratings", "scores")
+    @classmethod
+    def _covers_every_framework(cls, value: dict[FrameworkId, Any]) -> dict[FrameworkId, Any]:
+        missing = [f for f in FRAMEWORK_IDS if f not in value]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}")
+        return value
+
+    @field_validator("scores")
+    @classmethod
+    def _scores_in_range(cls, value: dict[FrameworkId, int]) -> dict[FrameworkId, int]:
+        if any(not 0 <= score <= 3 for score in value.values()):
+            raise ValueError("scores must be between 0 and 3")
+        return value
+
+    @property
+    def section_id(self) -> str:
+        """The id of the citable section this row becomes."""
+        return f"criterion-{self.id}"
+
+    def as_section(self, names: Mapping[FrameworkId, str], file: str) -> Section:
+        """The criterion as a citable section, ratings listed per framework."""
+        lines = [f"- {names[f]}: {self.ratings[f]}" for f in FRAMEWORK_IDS]
+        body = "\n".join([*lines, "", self.note])
+        title = f"Comparison: {self.title}"
+        return Section(id=self.section_id, title=title, body=body, keywords=self.keywords, file=file)
+
+
+class Need(Strict):
+    """A need a question can state, and which frameworks it points to."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: str = Field(min_length=1)
+    patterns: tuple[str, ...] = Field(min_length=1)
+    weights: dict[FrameworkId, int] = Field(default_factory=dict)
+    reasons: dict[FrameworkId, str]
+    sources: tuple[str, ...] = Field(min_length=1)
+    relative: bool = False
+    relative_weight: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _reason_for_every_weight(self) -> "Need":
+        wanted = FRAMEWORK_IDS if self.relative else [f for f, w in self.weights.items() if w > 0]
+        missing = [f for f in wanted if f not in self.reasons]
+        if missing:
+            raise ValueError(f"reasons: missing a reason for {', '.join(missing)}")
+        if not self.relative and not self.weights:
+            raise ValueError("weights: a need that is not relative needs at least one weight")
+        return self
+
+
+class Combination(Strict):
+    """Two groups of needs that together call for two frameworks side by side."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    first: tuple[str, ...] = Field(min_length=1)
+    second: tuple[str, ...] = Field(min_length=1)
+    frameworks: tuple[FrameworkId, FrameworkId]
+    recommendation: FrameworkId
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class Scope(Strict):
+    """Vocabulary that decides whether a question is ours to answer."""
+
+    in_scope: tuple[str, ...]
+    off_topic: tuple[str, ...]
+    injection: tuple[str, ...]
+    ping: tuple[str, ...]
+
+
+class Ask(Strict):
+    """Vocabulary for the kind of answer a question wants."""
+
+    recommend: tuple[str, ...]
+    compare: tuple[str, ...]
+    fact: tuple[str, ...]
+    negation: tuple[str, ...]
+    negation_window: int = Field(ge=1, le=10)
+
+
+class Language(Strict):
+    """Word lists for text analysis."""
+
+    stopwords: tuple[str, ...]
+    keep: tuple[str, ...] = ()
+
+
+class Chat(Strict):
+    """Vocabulary for help requests and greetings."""
+
+    help: tuple[str, ...]
+    greeting: tuple[str, ...]
+
+
+class Limits(Strict):
+    """Bounds on what a user may send."""
+
+    max_question_chars: int = Field(ge=100, le=40_000)
+
+
+class Intents(Strict):
+    """Everything in ``intents.toml``."""
+
+    scope: Scope
+    ask: Ask
+    chat: Chat
+    language: Language
+    limits: Limits
