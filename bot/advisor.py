@@ -20,9 +20,10 @@ from bot.claude.model_interface import (
 )
 from bot.claude.prompts import Budgets, Meta, Prompts, build_request, parse_meta
 from bot.core.answer import Answer, FrameworkId, Turn
+from bot.core.answer_stream import AnswerStream, StreamItem, StreamReset
 from bot.core.failure import FailureReason
 from bot.core.knowledge import Knowledge
-from bot.core.question import clean_question
+from bot.core.question import Question, read_question
 from bot.core.rules import RulesAdvisor
 
 log = logging.getLogger("bot.advisor")
@@ -33,19 +34,6 @@ MAX_META_CHARS = 200
 # Sections retrieval may rank when the knowledge no longer fits the budget whole.
 RANKED_SECTIONS = 60
 _HEADLINE = re.compile(r"\*\*Recommendation:\s*(Django|Flask|FastAPI)\b", re.IGNORECASE)
-
-
-class StreamReset:
-    """Marks that text streamed so far is void: the final Answer replaces it."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, StreamReset)
-
-    def __hash__(self) -> int:
-        return hash(StreamReset)
-
-
-StreamItem = str | StreamReset | Answer
 
 
 @dataclass(frozen=True)
@@ -85,65 +73,43 @@ class Advisor:
         """True when answers may come from a model."""
         return self.model is not None
 
-    def check(self, question: str) -> str:
-        """The cleaned question, or a QuestionError with a message safe to show."""
-        limits, messages = self.knowledge.intents.limits, self.knowledge.responses.input
-        return clean_question(question, limits.max_question_chars, messages)
+    def read(self, text: str, trim: bool = False) -> Question:
+        """The typed text as a checked Question; ``trim`` cuts an over-long one (and says so)."""
+        limit = self.knowledge.intents.limits.max_question_chars
+        note = self.knowledge.responses.notes.trimmed.format(limit=f"{limit:,}") if trim else None
+        return read_question(text, limit, self.knowledge.responses.input, note)
 
     def ask(
         self,
-        question: str,
+        question: Question | str,
         history: Sequence[Turn] = (),
         offline: bool = False,
         user: str | None = None,
-        trim: bool = False,
     ) -> Answer:
         """Answer one question in one piece (the model is called without streaming)."""
-        final = None
-        for item in self._answer(question, history, offline, False, user, trim):
-            if isinstance(item, Answer):
-                final = item
-        assert final is not None  # _answer always ends with an Answer
-        return final
+        return self._answer(question, history, offline, False, user).answer
 
     def stream(
         self,
-        question: str,
+        question: Question | str,
         history: Sequence[Turn] = (),
         offline: bool = False,
         user: str | None = None,
-        trim: bool = False,
-    ) -> Iterator[StreamItem]:
-        """Text chunks as they arrive, maybe a StreamReset, and last the final Answer.
+    ) -> AnswerStream:
+        """The answer as it arrives: iterate for text, then read ``.answer``.
 
-        The question is checked before this returns, so a QuestionError is raised at once.
-        ``user`` subjects model use to the per-user limits; ``trim`` shortens an over-long
-        question (saying so in the answer's note) instead of rejecting it.
+        A plain string is read (and checked) before this returns, so a QuestionError is raised at
+        once. ``user`` subjects model use to the per-user limits.
         """
-        return self._answer(question, history, offline, True, user, trim)
+        return self._answer(question, history, offline, True, user)
 
     def _answer(
-        self,
-        question: str,
-        history: Sequence[Turn],
-        offline: bool,
-        stream: bool,
-        user: str | None,
-        trim: bool,
-    ) -> Iterator[StreamItem]:
-        """Check (or trim) the question, then answer it; the checks raise before any item."""
-        cleaned, trim_note = self.prepare(question, trim)
-        items = self._answered(cleaned, history, offline, stream, user)
-        return items if trim_note is None else _with_note(items, trim_note)
-
-    def prepare(self, question: str, trim: bool) -> tuple[str, str | None]:
-        """The checked question, and a note if it had to be trimmed to the limit."""
-        limit = self.knowledge.intents.limits.max_question_chars
-        stripped = question.strip()
-        if trim and len(stripped) > limit:
-            note = self.knowledge.responses.notes.trimmed.format(limit=f"{limit:,}")
-            return self.check(stripped[:limit]), note
-        return self.check(question), None
+        self, question: Question | str, history: Sequence[Turn], offline: bool, stream: bool, user: str | None
+    ) -> AnswerStream:
+        """Read the question if need be, then answer it; reading raises before any item."""
+        checked = question if isinstance(question, Question) else self.read(question)
+        items = self._answered(checked.text, history, offline, stream, user)
+        return AnswerStream(items if checked.note is None else _with_note(items, checked.note))
 
     def _answered(
         self, question: str, history: Sequence[Turn], offline: bool, stream: bool, user: str | None

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.advisor import Advisor, ModelOptions, StreamItem, StreamReset
+from bot.advisor import Advisor, ModelOptions
 from bot.claude.breaker import CircuitBreaker
 from bot.claude.client import ClaudeModel
 from bot.claude.prompts import Prompts
@@ -26,13 +26,9 @@ CITED = answer(
 )
 
 
-def _collect(
-    advisor: Advisor, question: str, history: list[Turn] | None = None
-) -> tuple[list[StreamItem], Answer]:
-    items = list(advisor.stream(question, history or []))
-    final = items[-1]
-    assert isinstance(final, Answer)
-    return items[:-1], final
+def _collect(advisor: Advisor, question: str, history: list[Turn] | None = None) -> tuple[list[str], Answer]:
+    stream = advisor.stream(question, history or [])
+    return list(stream), stream.answer
 
 
 def test_advisor_cited_answer_not_streamed(
@@ -56,9 +52,7 @@ def test_advisor_cited_answer_streamed(model_advisor: Advisor, anthropic_api: An
     chunks, final = _collect(model_advisor, "Which framework for an API that calls an LLM?")
     assert all(isinstance(c, str) for c in chunks)
     assert len(chunks) > 2  # it arrived in pieces
-    assert (
-        "".join(c for c in chunks if isinstance(c, str)) == final.text
-    )  # the metadata line never reaches the reader
+    assert "".join(chunks) == final.text  # the metadata line never reaches the reader
     assert final.mode == "llm"
     assert final.recommendation == "fastapi"
     assert [s.id for s in final.sources] == ["choose-fastapi", "faq-ai-apis"]
@@ -149,10 +143,11 @@ def test_advisor_half_streamed_failure_is_replaced(
         "ANSWER-META recommendation=fastapi scope=in\n**Recommendation: FastAPI**\nBecause it is async and it"
     )
     anthropic_api.push(Reply(blocks=(Block(text),), fail_after_chunks=6, error_type="overloaded_error"))
-    chunks, final = _collect(model_advisor, "Which framework for heavy traffic?")
-    shown = [c for c in chunks if isinstance(c, str)]
+    stream = model_advisor.stream("Which framework for heavy traffic?")
+    shown = list(stream)
+    final = stream.answer
     assert shown  # part of the answer had been shown...
-    assert chunks[-1] == StreamReset()  # ...then it is withdrawn...
+    assert stream.withdrawn  # ...then it is withdrawn...
     assert final.mode == "rules"  # ...and replaced by a whole answer
     assert final.recommendation == "fastapi"
     assert "overloaded" in (final.note or "")
@@ -326,16 +321,16 @@ def test_advisor_one_user_cannot_starve_others(
 ) -> None:
     anthropic_api.set_default(Reply(blocks=CITED.blocks, delay=0.5))
     slow = limited_advisor.stream("Which framework for an LLM API?", user="U1")
-    first = next(slow)  # U1's answer is in flight and holds U1's only slot
-    assert isinstance(first, str)
+    first = next(iter(slow))  # U1's answer is in flight and holds U1's only slot
+    assert first
     assert limited_advisor.ask("Which framework?", user="U1").mode == "rules"
     assert limited_advisor.ask("Which framework for an LLM API?", user="U2").mode == "llm"
-    list(slow)
+    assert slow.answer.mode == "llm"
 
 
 def test_advisor_trims_long_questions_with_a_note(advisor: Advisor) -> None:
     question = "Which framework for an admin-heavy web app? " + "x" * 5000
-    answer = advisor.ask(question, trim=True, offline=True)
+    answer = advisor.ask(advisor.read(question, trim=True), offline=True)
     assert answer.recommendation == "django"
     assert answer.note == "Your question was longer than 4,000 characters, so only its first 4,000 were used."
     with pytest.raises(QuestionError):
@@ -343,7 +338,8 @@ def test_advisor_trims_long_questions_with_a_note(advisor: Advisor) -> None:
 
 
 def test_advisor_trim_note_joins_the_engine_note(knowledge: Knowledge, rules: RulesAdvisor) -> None:
-    answer = Advisor(knowledge, rules).ask("Which framework for an API? " + "y" * 5000, trim=True)
+    advisor = Advisor(knowledge, rules)
+    answer = advisor.ask(advisor.read("Which framework for an API? " + "y" * 5000, trim=True))
     assert answer.note is not None
     assert answer.note.startswith("Your question was longer than 4,000 characters")
     assert answer.note.endswith("because no Claude API key is configured.")

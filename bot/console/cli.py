@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.advisor import Advisor, StreamItem, StreamReset
+from bot.advisor import Advisor
 from bot.advisor_factory import build_advisor
 from bot.claude.prompts import PromptError
 from bot.core.answer import Answer, Turn
+from bot.core.answer_stream import AnswerStream
 from bot.core.evaluation import CaseFileError, evaluate, load_cases
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.question import QuestionError
@@ -71,20 +72,17 @@ def render(answer: Answer, with_text: bool = True) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def show_stream(items: Iterable[StreamItem], out: TextIO) -> Answer:
+def show_stream(stream: AnswerStream, out: TextIO) -> Answer:
     """Print text as it arrives, then the note and sources; returns the final answer."""
-    shown, final = False, None
-    for item in items:
-        if isinstance(item, str):
-            out.write(item)
-            out.flush()
-            shown = True
-        elif isinstance(item, StreamReset):
-            out.write(f"\n\n{RESET_NOTE}\n\n")
-            shown = False
-        else:
-            final = item
-    assert final is not None  # a stream always ends with its Answer
+    shown = False
+    for chunk in stream:
+        out.write(chunk)
+        out.flush()
+        shown = True
+    final = stream.answer
+    if stream.withdrawn and shown:
+        out.write(f"\n\n{RESET_NOTE}\n\n")
+        shown = False
     rest = render(final, with_text=not shown)
     out.write(("\n\n" if shown and rest else "\n" if shown else "") + rest + ("\n" if rest else ""))
     out.flush()

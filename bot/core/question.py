@@ -1,6 +1,8 @@
-"""Checks a typed question before any advisor sees it."""
+"""A question as the advisor takes it: read and checked once, with a note if it was trimmed."""
 
 import re
+
+from pydantic import BaseModel, ConfigDict
 
 from bot.core.knowledge import InputText
 
@@ -10,6 +12,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 
 class QuestionError(ValueError):
     """A question that cannot be answered as typed; the message is safe to show."""
+
+
+class Question(BaseModel):
+    """A checked question; ``note`` tells the asker what was done to it (e.g. trimmed)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    note: str | None = None
+
+
+def read_question(text: str, limit: int, messages: InputText, trimmed_note: str | None = None) -> Question:
+    """Check a typed question; with ``trimmed_note``, an over-long one is cut to the limit instead."""
+    stripped = text.strip()
+    if trimmed_note is not None and len(stripped) > limit:
+        return Question(text=clean_question(stripped[:limit], limit, messages), note=trimmed_note)
+    return Question(text=clean_question(stripped, limit, messages))
 
 
 def clean_question(text: str, limit: int, messages: InputText) -> str:

@@ -18,9 +18,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.advisor import Advisor, StreamItem, StreamReset
+from bot.advisor import Advisor
 from bot.core.answer import Answer, Turn
-from bot.core.question import QuestionError
+from bot.core.answer_stream import AnswerStream
+from bot.core.question import Question, QuestionError
 from bot.slack.rendering import FEEDBACK_ACTION, SHARE_ACTION, Renderer, parse_feedback, safe_markdown
 from bot.storage.sqlite import Store
 
@@ -83,32 +84,31 @@ class SlackBot:
             ack(text=self.text.usage, blocks=self._usage_blocks(), response_type="ephemeral")
             return
         try:
-            self.advisor.prepare(text, trim=True)
+            question = self.advisor.read(text, trim=True)
         except QuestionError as error:
             ack(text=str(error), response_type="ephemeral")
             return
         ack(text=self.text.thinking, response_type="ephemeral")
         ids = _ids(command.get("trigger_id"), command.get("channel_id"), command.get("user_id"))
         reply = _Reply(self.webhook(str(command.get("response_url", ""))))
-        self.work.submit(self._guard, ids, self._answer_command, text, command, reply)
+        self.work.submit(self._guard, ids, self._answer_command, question, command, reply)
 
     def _usage_blocks(self) -> list[dict[str, Any]]:
         """Usage line and the example questions."""
         help_text = self.advisor.knowledge.responses.help.text
         return [*self.renderer.notice(self.text.usage).blocks, {"type": "markdown", "text": help_text}]
 
-    def _answer_command(self, text: str, command: dict[str, Any], respond: "_Reply") -> None:
+    def _answer_command(self, question: Question, command: dict[str, Any], respond: "_Reply") -> None:
         """Answer a slash command ephemerally, with a button to share it in the channel."""
-        question, _ = self.advisor.prepare(text, trim=True)
-        answer = self.advisor.ask(text, user=str(command.get("user_id", "")), trim=True)
+        answer = self.advisor.ask(question, user=str(command.get("user_id", "")))
         share_id = self.store.put_share(
             {
-                "question": question,
+                "question": question.text,
                 "user": command.get("user_id", ""),
                 "answer": answer.model_dump(mode="json"),
             }
         )
-        for index, message in enumerate(self.renderer.answer(answer, question, share_id=share_id)):
+        for index, message in enumerate(self.renderer.answer(answer, question.text, share_id=share_id)):
             respond(
                 text=message.text,
                 blocks=message.blocks,
@@ -184,15 +184,15 @@ class SlackBot:
         """Answer in the thread, streaming the model's text as it arrives."""
         client = self.client
         try:
-            question, _ = self.advisor.prepare(text, trim=True)
+            question = self.advisor.read(text, trim=True)
         except QuestionError as error:
             client.chat_postMessage(channel=where.channel, thread_ts=where.thread_ts, text=str(error))
             return
         if with_status:
             self._set_status(client, where)
         history = self._history(client, where) if where.thread_ts != where.message_ts else []
-        items = self.advisor.stream(text, history, user=where.user, trim=True)
-        _Delivery(self, client, where, question).run(items)
+        answer = self.advisor.stream(question, history, user=where.user)
+        _Delivery(self, client, where, question.text).run(answer)
 
     def _set_status(self, client: WebClient, where: Conversation) -> None:
         """Show "is thinking..." (only assistant threads have it; elsewhere it is skipped)."""
@@ -310,18 +310,12 @@ class _Delivery:
         self.last_send = 0.0
         self.reset = False
 
-    def run(self, items: Iterable[StreamItem]) -> None:
+    def run(self, stream: AnswerStream) -> None:
         """Consume the advisor's stream and leave exactly one finished answer in the thread."""
-        final: Answer | None = None
-        for item in items:
-            if isinstance(item, str):
-                self._text(item)
-            elif isinstance(item, StreamReset):
-                self.reset = True
-            else:
-                final = item
-        assert final is not None
-        self._finish(final)
+        for chunk in stream:
+            self._text(chunk)
+        self.reset = stream.withdrawn
+        self._finish(stream.answer)
 
     def _text(self, chunk: str) -> None:
         """Send whole lines (so escaping never splits a mention or link), throttled."""

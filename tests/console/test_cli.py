@@ -260,13 +260,14 @@ def test_cli_subprocess_bad_settings_fail_fast(env: dict[str, str], message: str
 
 
 def test_cli_stream_display_replaces_a_failed_partial_answer() -> None:
-    from bot.advisor import StreamReset
     from bot.console.cli import RESET_NOTE, show_stream
     from bot.core.answer import Answer
+    from bot.core.answer_stream import AnswerStream, StreamItem, StreamReset
 
     out = io.StringIO()
     final = Answer(text="Whole rules answer.", note="Answered by the built-in rules because x.")
-    show_stream(["Half ", "an", StreamReset(), final], out)
+    items: list[StreamItem] = ["Half ", "an", StreamReset(), final]
+    show_stream(AnswerStream(iter(items)), out)
     printed = out.getvalue()
     assert printed.index("Half an") < printed.index(RESET_NOTE) < printed.index("Whole rules answer.")
     assert "Note: Answered by the built-in rules because x." in printed

@@ -1,9 +1,11 @@
 """Checking questions before they reach an advisor."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.advisor import Advisor
-from bot.core.question import QuestionError
+from bot.core.question import Question, QuestionError
 
 
 @pytest.mark.parametrize(
@@ -24,4 +26,25 @@ def test_question_rejected_with_clear_message(advisor: Advisor, question: str, m
 
 @pytest.mark.parametrize("question", ["  Django or Flask?\n", "Line one\nline two\twith tab", "x" * 4000])
 def test_question_accepted(advisor: Advisor, question: str) -> None:
-    assert advisor.check(question) == question.strip()
+    assert advisor.read(question).text == question.strip()
+
+
+def _read(advisor: Advisor, text: str) -> Question | str:
+    """The question read with trimming, or the message it was rejected with."""
+    try:
+        return advisor.read(text, trim=True)
+    except QuestionError as error:
+        return str(error)
+
+
+@given(st.text(max_size=6000))
+@settings(max_examples=300, deadline=None)
+def test_question_read_any_text_is_checked_or_rejected(advisor: Advisor, text: str) -> None:
+    question = _read(advisor, text)
+    if isinstance(question, str):
+        assert question  # rejected with a message safe to show
+        return
+    limit = advisor.knowledge.intents.limits.max_question_chars
+    assert 0 < len(question.text) <= limit
+    assert question.text == question.text.strip()
+    assert (question.note is not None) == (len(text.strip()) > limit)
