@@ -73,7 +73,6 @@ class SlackBot:
         app.event("message")(self.on_message)
         app.event("app_mention")(self.on_mention)
         app.event("app_home_opened")(self.on_home_opened)
-        app.event("assistant_thread_started")(self.on_thread_started)
 
     # -- slash command ---------------------------------------------------------------------
 
@@ -234,11 +233,6 @@ class SlackBot:
     def on_home_opened(self, event: dict[str, Any], set_suggested_prompts: Any = None) -> None:
         """Offer example questions when someone opens the Messages tab."""
         if event.get("tab") == "messages" and set_suggested_prompts is not None:
-            self._suggest(set_suggested_prompts)
-
-    def on_thread_started(self, set_suggested_prompts: Any = None) -> None:
-        """Offer example questions when an assistant thread starts."""
-        if set_suggested_prompts is not None:
             self._suggest(set_suggested_prompts)
 
     def _suggest(self, set_suggested_prompts: Callable[..., Any]) -> None:
