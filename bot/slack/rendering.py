@@ -16,6 +16,7 @@ CONTEXT_CHARS = 2900
 BUTTON_VALUE = 2000
 FALLBACK_CHARS = 3900  # chat.postMessage text is best kept under 4,000
 FEEDBACK_QUESTION_CHARS = 1200
+FEEDBACK_VALUE = BUTTON_VALUE - len("down")  # room for the polarity prefix
 FEEDBACK_ACTION = "answer_feedback"
 SHARE_ACTION = "share_answer"
 
@@ -154,13 +155,32 @@ class Renderer:
 
 
 def feedback_value(answer: Answer, question: str) -> str:
-    """A compact record of the answer for feedback buttons (question shortened to fit)."""
-    record = {"q": question[:FEEDBACK_QUESTION_CHARS], "m": answer.mode, "s": [s.id for s in answer.sources]}
-    value = ":" + json.dumps(record, separators=(",", ":"))
-    while len(value) > BUTTON_VALUE - 4:  # long source lists: drop from the end
-        record["s"] = record["s"][:-1]
-        value = ":" + json.dumps(record, separators=(",", ":"))
-    return value
+    """A compact record of the answer for feedback buttons, always within a button's limit.
+
+    The JSON is ASCII (a non-ASCII letter becomes an escape of up to 12 characters), so it fits
+    however Slack counts characters. The question keeps the longest prefix that fits, found by
+    bisection; then sources are added in order while they fit.
+    """
+    low, high = 0, min(len(question), FEEDBACK_QUESTION_CHARS)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(_feedback_json(question[:middle], answer.mode, [])) <= FEEDBACK_VALUE:
+            low = middle
+        else:
+            high = middle - 1
+    room = FEEDBACK_VALUE - len(_feedback_json(question[:low], answer.mode, []))
+    sources: list[str] = []
+    for source in answer.sources:
+        room -= len(json.dumps(source.id)) + 1  # the id and its comma
+        if room < 0:
+            break
+        sources.append(source.id)
+    return _feedback_json(question[:low], answer.mode, sources)
+
+
+def _feedback_json(question: str, mode: str, sources: list[str]) -> str:
+    """The value after its "up"/"down" prefix."""
+    return ":" + json.dumps({"q": question, "m": mode, "s": sources}, separators=(",", ":"))
 
 
 def parse_feedback(value: str) -> tuple[bool, dict[str, Any]] | None:

@@ -15,6 +15,7 @@ from bot.slack.rendering import (
     safe_markdown,
     split_text,
 )
+from tests.timebound import within
 
 
 @pytest.fixture
@@ -129,3 +130,17 @@ def test_rendering_blocks_are_valid_json(renderer: Renderer) -> None:
     messages = renderer.answer(Answer(text="a " * 10_000, recommendation="django"), "q", share_id="x")
     assert len(messages) >= 2
     assert all(json.loads(json.dumps(m.blocks)) == m.blocks for m in messages)
+
+
+@pytest.mark.parametrize(
+    "letter",
+    ["д", "漢", "😀", "\u00e9", "\x01", '"', "\\", "\U0010fffd"],
+)
+def test_rendering_feedback_value_fits_any_script_at_the_question_limit(letter: str) -> None:
+    answer = Answer(text="x", mode="rules", sources=[Source(id="choose-django", title="t")])
+    value = within(2, lambda: feedback_value(answer, letter * 4000))
+    assert len("down" + value) <= BUTTON_VALUE
+    parsed = parse_feedback("down" + value)
+    assert parsed is not None
+    assert parsed[1]["q"]
+    assert set(parsed[1]["q"]) <= {letter}

@@ -1,17 +1,22 @@
 """The Slack app through Flask: signed requests in, Slack Web API double out."""
 
 import time
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from bot.advisor import Advisor
+from bot.slack.rendering import BUTTON_VALUE
 from bot.slack.web import signature_problem
 from tests.conftest import SLACK_TOKEN
 from tests.doubles.anthropic_api import AnthropicDouble, error
 from tests.doubles.slack_api import SlackDouble
 from tests.doubles.slack_requests import (
     SIGNING_SECRET,
+    dm,
+    event,
+    post,
     sign,
     slash_command,
 )
@@ -77,3 +82,28 @@ def test_web_rejects_a_stale_but_correctly_signed_request(web: FlaskClient, slac
 )
 def test_web_signature_problem(timestamp: str | None, problem: str) -> None:
     assert signature_problem(b"x", timestamp, "v0=1", "s", now=1000.0) == problem
+
+
+def _feedback_buttons(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return dict(next(b for b in blocks if b["type"] == "context_actions")["elements"][0])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Какой фреймворк выбрать для API с высокой нагрузкой? " * 70,  # noqa: RUF001
+        "高負荷のAPIにはどのフレームワークを選ぶべきですか。" * 150,
+        "🚀🐍 " * 1300,
+    ],
+)
+def test_web_answers_a_long_question_in_any_script_with_feedback_buttons(
+    web: FlaskClient, slack_api: SlackDouble, question: str
+) -> None:
+    assert post(web, slash_command(question[:4000], slack_api.response_url())).status_code == 200
+    blocks = slack_api.wait_for("response_url/response/cmd", timeout=5)[0].args["blocks"]
+    buttons = _feedback_buttons(blocks)
+    for button in (buttons["positive_button"], buttons["negative_button"]):
+        assert 0 < len(button["value"]) <= BUTTON_VALUE
+    post(web, event(dm(question[:4000], ts="1700009000.000001")))
+    stop = slack_api.wait_for("chat.postMessage", timeout=5)[0].args
+    assert len(_feedback_buttons(stop["blocks"])["negative_button"]["value"]) <= BUTTON_VALUE
