@@ -179,6 +179,11 @@ class SlackBot:
         ids = _ids(where.request_id, where.channel, where.user, where.message_ts)
         self.work.submit(self._guard, ids, self._converse, where, text, with_status)
 
+    def converse(self, where: Conversation, text: str) -> None:
+        """Answer a question in a thread from the work pool (for surfaces such as the Home tab)."""
+        ids = _ids(where.request_id, where.channel, where.user, where.message_ts)
+        self.work.submit(self._guard, ids, self._converse, where, text, True)
+
     def _converse(self, where: Conversation, text: str, with_status: bool) -> None:
         """Answer in the thread, streaming the model's text as it arrives."""
         client = self.client

@@ -24,6 +24,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.advisor import Advisor
 from bot.advisor_factory import build_advisor
 from bot.settings import Settings, load_settings, require_slack
+from bot.slack.home import HomeTab
 from bot.slack.listeners import SlackBot
 from bot.slack.rendering import Renderer
 from bot.storage.sqlite import Store
@@ -88,9 +89,10 @@ def build_bolt(settings: Settings, advisor: Advisor, store: Store | None = None)
         listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="slack-ack"),
     )
     work = ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="answer")
-    bot = SlackBot(
-        advisor, store or Store(settings.db_path), Renderer(advisor.knowledge), client, work, make_webhook
-    )
+    store = store or Store(settings.db_path)
+    bot = SlackBot(advisor, store, Renderer(advisor.knowledge), client, work, make_webhook)
+    home = HomeTab(advisor.knowledge, store, client, work, advisor.model_configured, bot.converse)
+    home.register(app)  # first: its app_home_opened listener takes only the Home tab
     bot.register(app)
     return app
 

@@ -125,7 +125,10 @@ class SlackDouble:
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "user": "advisor"}
         if method in ("chat.postMessage", "chat.startStream"):
-            return {"ok": True, "channel": args.get("channel"), "ts": ts}
+            channel = str(args.get("channel", ""))
+            if channel.startswith(("U", "W")):  # a post to a user lands in their DM with the app
+                channel = "D" + channel[1:]
+            return {"ok": True, "channel": channel, "ts": ts}
         if method in ("chat.update", "chat.appendStream", "chat.stopStream"):
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts", ts)}
         if method == "conversations.replies":

@@ -124,3 +124,31 @@ def visible(blocks: list[dict[str, Any]]) -> str:
 
 def markdown(blocks: list[dict[str, Any]]) -> str:
     return "\n\n".join(b["text"] for b in blocks if b["type"] == "markdown")
+
+
+def home_opened(tab: str = "home", user: str = USER) -> dict[str, Any]:
+    """An app_home_opened event for one tab of the App Home."""
+    return {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": DM,
+        "tab": tab,
+        "event_ts": "1700000800.000001",
+    }
+
+
+def view_action(action_id: str, value: str) -> tuple[bytes, str]:
+    """A button click on a published view (the Home tab): no channel and no response_url."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0000001"},
+        "user": {"id": USER, "team_id": "T0000001"},
+        "api_app_id": "A0APP0001",
+        "trigger_id": f"trigger-{next(_ids)}",
+        "container": {"type": "view", "view_id": "V0HOME001"},
+        "view": {"id": "V0HOME001", "type": "home", "blocks": []},
+        "actions": [
+            {"type": "button", "action_id": action_id, "block_id": "b1", "value": value, "action_ts": "1"}
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"

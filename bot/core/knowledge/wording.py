@@ -131,6 +131,38 @@ class SuggestedPrompt(Strict):
     message: str = Field(min_length=1, max_length=1000)
 
 
+class HomeText(Templates):
+    """Wording of the App Home tab."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "about": frozenset(),
+        "how_llm": frozenset({"sections", "frameworks"}),
+        "how_rules": frozenset({"sections", "frameworks"}),
+        "feedback_line": frozenset({"mode", "helpful", "not_helpful"}),
+        "asked": frozenset({"question"}),
+    }
+    title: str = Field(min_length=1, max_length=150)
+    about: str = Field(min_length=1, max_length=3000)
+    examples_heading: str = Field(min_length=1)
+    ask_button: str = Field(min_length=1, max_length=75)
+    how_heading: str = Field(min_length=1)
+    how_llm: str = Field(min_length=1)
+    how_rules: str = Field(min_length=1)
+    feedback_heading: str = Field(min_length=1)
+    feedback_line: str = Field(min_length=1)
+    feedback_none: str = Field(min_length=1)
+    modes: dict[str, str]
+    asked: str = Field(min_length=1)
+
+    @field_validator("modes")
+    @classmethod
+    def _every_mode(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [mode for mode in ("llm", "rules") if mode not in value]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}")
+        return value
+
+
 class SlackText(Templates):
     """Wording of the Slack surfaces."""
 
@@ -158,6 +190,7 @@ class SlackText(Templates):
     feedback_positive: str = Field(max_length=75)
     feedback_negative: str = Field(max_length=75)
     suggested_prompts: tuple[SuggestedPrompt, ...] = Field(min_length=1, max_length=4)
+    home: HomeText
 
 
 class Responses(Strict):

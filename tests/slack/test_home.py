@@ -1,0 +1,108 @@
+"""The App Home tab end to end: signed requests through Flask against the Slack double."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.knowledge import Knowledge
+from bot.slack.home import HOME_ASK_ACTION, example_for
+from bot.storage.sqlite import Store
+from tests.doubles.slack_api import SlackDouble
+from tests.doubles.slack_requests import USER, event, home_opened, post, view_action, visible
+
+
+def _published(slack_api: SlackDouble) -> dict[str, Any]:
+    args = slack_api.wait_for("views.publish")[0].args
+    view = args["view"]
+    assert args["user_id"] == USER
+    return json.loads(view) if isinstance(view, str) else dict(view)
+
+
+def test_home_tab_shows_about_examples_and_how_answers_are_made(
+    web: FlaskClient, slack_api: SlackDouble, knowledge: Knowledge
+) -> None:
+    assert post(web, event(home_opened())).status_code == 200
+    view = _published(slack_api)
+    home = knowledge.responses.slack.home
+    shown = visible(view["blocks"])
+    assert view["type"] == "home"
+    assert home.about in shown
+    assert "no Claude key is configured" in shown
+    assert f"{len(knowledge.sections)} sections about Django, Flask and FastAPI" in shown
+    assert home.feedback_none in shown
+    buttons = [b["accessory"] for b in view["blocks"] if "accessory" in b]
+    assert [b["action_id"] for b in buttons] == [HOME_ASK_ACTION] * len(
+        knowledge.responses.slack.suggested_prompts
+    )
+    for prompt in knowledge.responses.slack.suggested_prompts:
+        assert prompt.message in shown
+
+
+def test_home_tab_with_a_model_says_claude_answers(model_web: FlaskClient, slack_api: SlackDouble) -> None:
+    post(model_web, event(home_opened()))
+    shown = visible(_published(slack_api)["blocks"])
+    assert "Claude answers, grounded on the advisor's own knowledge base" in shown
+
+
+def test_home_tab_summarises_feedback_by_answer_mode(
+    web: FlaskClient, slack_api: SlackDouble, slack_env: dict[str, str]
+) -> None:
+    store = Store(Path(slack_env["ADVISOR_DB_PATH"]))
+    for positive, mode in [
+        (True, "llm"),
+        (True, "llm"),
+        (False, "llm"),
+        (False, "rules"),
+        (True, "odd<!here>"),
+    ]:
+        store.add_feedback("U1", positive, {"q": "q", "m": mode, "s": []})
+    post(web, event(home_opened()))
+    shown = visible(_published(slack_api)["blocks"])
+    assert "Claude: 2 helpful, 1 not helpful" in shown
+    assert "Built-in rules: 0 helpful, 1 not helpful" in shown
+    assert "odd" not in shown  # only known modes are shown
+
+
+def test_home_tab_opening_the_messages_tab_publishes_nothing(
+    web: FlaskClient, slack_api: SlackDouble
+) -> None:
+    post(web, event(home_opened(tab="messages")))
+    slack_api.wait_for("assistant.threads.setSuggestedPrompts")
+    assert slack_api.named("views.publish") == []
+
+
+def test_home_button_asks_in_the_messages_tab_and_answers_in_its_thread(
+    web: FlaskClient, slack_api: SlackDouble, knowledge: Knowledge
+) -> None:
+    prompt = knowledge.responses.slack.suggested_prompts[2]
+    assert post(web, view_action(HOME_ASK_ACTION, "2")).status_code == 200
+    question, answer = slack_api.wait_for("chat.postMessage", count=2)
+    assert question.args["channel"] == USER
+    assert question.args["text"] == f"You asked from the Home tab: {prompt.message}"
+    assert question.reply is not None
+    assert answer.args["channel"] == question.reply["channel"] == "D" + USER[1:]
+    assert answer.args["thread_ts"] == question.reply["ts"]
+    assert "*Recommendation:" in visible(answer.args["blocks"])
+    assert slack_api.named("assistant.threads.setStatus")[0].args["thread_ts"] == question.reply["ts"]
+
+
+def test_home_button_with_a_forged_value_asks_nothing(web: FlaskClient, slack_api: SlackDouble) -> None:
+    post(web, view_action(HOME_ASK_ACTION, "99"))
+    post(web, view_action(HOME_ASK_ACTION, "<!channel>"))
+    post(web, view_action(HOME_ASK_ACTION, "0"))  # a real click afterwards: the barrier
+    slack_api.wait_for("chat.postMessage", count=2)
+    asked = [c for c in slack_api.named("chat.postMessage") if c.args.get("channel") == USER]
+    assert len(asked) == 1
+
+
+@given(st.text(max_size=50))
+def test_home_example_for_any_value_is_none_or_a_known_prompt(knowledge: Knowledge, value: str) -> None:
+    prompts = knowledge.responses.slack.suggested_prompts
+    found = example_for(value, prompts)
+    assert found is None or found in prompts
+    if value.isascii() and value.isdigit() and int(value) < len(prompts) and len(value) <= 3:
+        assert found == prompts[int(value)]
