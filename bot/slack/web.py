@@ -27,6 +27,7 @@ from bot.settings import Settings, load_settings, require_slack
 from bot.slack.home import HomeTab
 from bot.slack.listeners import SlackBot
 from bot.slack.rendering import Renderer
+from bot.slack.shortcut import AskShortcut
 from bot.storage.sqlite import Store
 
 log = logging.getLogger("bot.slack.web")
@@ -90,9 +91,11 @@ def build_bolt(settings: Settings, advisor: Advisor, store: Store | None = None)
     )
     work = ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="answer")
     store = store or Store(settings.db_path)
-    bot = SlackBot(advisor, store, Renderer(advisor.knowledge), client, work, make_webhook)
+    renderer = Renderer(advisor.knowledge)
+    bot = SlackBot(advisor, store, renderer, client, work, make_webhook)
     home = HomeTab(advisor.knowledge, store, client, work, advisor.model_configured, bot.converse)
     home.register(app)  # first: its app_home_opened listener takes only the Home tab
+    AskShortcut(advisor, renderer, client, work, make_webhook, bot.converse).register(app)
     bot.register(app)
     return app
 

@@ -152,3 +152,32 @@ def view_action(action_id: str, value: str) -> tuple[bytes, str]:
         ],
     }
     return urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
+
+
+def message_shortcut(
+    text: str | None,
+    response_url: str,
+    ts: str = "1700001000.000001",
+    thread_ts: str | None = None,
+    channel: str = CHANNEL,
+    callback_id: str = "ask_framework_advisor",
+) -> tuple[bytes, str]:
+    """A message shortcut used on someone's message (form-encoded ``payload``)."""
+    message: dict[str, Any] = {"type": "message", "user": "U0TEAMMATE", "ts": ts}
+    if text is not None:
+        message["text"] = text
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    payload = {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "trigger_id": f"trigger-{next(_ids)}",
+        "message_ts": ts,
+        "response_url": response_url,
+        "team": {"id": "T0000001", "domain": "example"},
+        "user": {"id": USER, "name": "asker", "team_id": "T0000001"},
+        "channel": {"id": channel, "name": "general"},
+        "message": message,
+        "action_ts": "1700001000.5",
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"

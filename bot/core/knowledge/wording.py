@@ -163,6 +163,19 @@ class HomeText(Templates):
         return value
 
 
+class ShortcutText(Templates):
+    """Wording of the "Ask Framework Advisor" message shortcut."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "asked": frozenset({"user"}),
+        "no_text": frozenset(),
+        "private": frozenset(),
+    }
+    asked: str = Field(min_length=1)
+    no_text: str = Field(min_length=1)
+    private: str = Field(min_length=1)
+
+
 class SlackText(Templates):
     """Wording of the Slack surfaces."""
 
@@ -191,6 +204,7 @@ class SlackText(Templates):
     feedback_negative: str = Field(max_length=75)
     suggested_prompts: tuple[SuggestedPrompt, ...] = Field(min_length=1, max_length=4)
     home: HomeText
+    shortcut: ShortcutText
 
 
 class Responses(Strict):

@@ -1,0 +1,122 @@
+"""The "Ask Framework Advisor" message shortcut: answer the question in any message, in its thread.
+
+The answer goes in the message's thread like a mention's. Where the bot cannot post (a private
+channel it is not in, someone else's DM), it answers only the person who asked, through the
+shortcut's ``response_url``.
+"""
+
+import html
+import logging
+import re
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.advisor import Advisor
+from bot.core.question import Question, QuestionError
+from bot.slack.listeners import Conversation
+from bot.slack.rendering import Renderer
+
+log = logging.getLogger("bot.slack.shortcut")
+
+ASK_SHORTCUT = "ask_framework_advisor"
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class AskShortcut:
+    """Answers the message a shortcut was used on."""
+
+    def __init__(
+        self,
+        advisor: Advisor,
+        renderer: Renderer,
+        client: WebClient,
+        work: Executor,
+        webhook: Callable[[str], WebhookClient],
+        converse: Callable[[Conversation, str], None],
+    ) -> None:
+        self.advisor, self.renderer, self.client, self.work = advisor, renderer, client, work
+        self.webhook, self.converse = webhook, converse
+        self.text = renderer.text.shortcut
+
+    def register(self, app: App) -> None:
+        """Listen for the shortcut (its callback id is declared in manifest.yml)."""
+        app.shortcut(ASK_SHORTCUT)(self.on_shortcut)
+
+    def on_shortcut(self, ack: Ack, shortcut: dict[str, Any]) -> None:
+        """Acknowledge at once; refuse what cannot be asked, else answer on the work pool."""
+        ack()
+        reply = _Private(self.webhook(str(shortcut.get("response_url", ""))))
+        text = question_text(shortcut.get("message") or {})
+        if not text:
+            self.work.submit(reply.notice, self.text.no_text)
+            return
+        try:
+            question = self.advisor.read(text, trim=True)
+        except QuestionError as error:
+            self.work.submit(reply.notice, str(error))
+            return
+        self.work.submit(self._answer, shortcut, question, reply)
+
+    def _answer(self, shortcut: dict[str, Any], question: Question, reply: "_Private") -> None:
+        """In the message's thread if the bot may post there, else privately."""
+        message, user = shortcut.get("message") or {}, shortcut.get("user") or {}
+        asker = str(user.get("id", ""))
+        where = Conversation(
+            channel=str((shortcut.get("channel") or {}).get("id", "")),
+            thread_ts=str(message.get("thread_ts") or message.get("ts", "")),
+            user=asker,
+            team=user.get("team_id") or (shortcut.get("team") or {}).get("id"),
+            message_ts=str(message.get("ts", "")),
+            request_id=str(shortcut.get("trigger_id", "")),
+        )
+        credit = self.text.asked.format(user=f"<@{asker}>" if _USER_ID.match(asker) else "")
+        try:
+            self.client.chat_postMessage(channel=where.channel, thread_ts=where.thread_ts, text=credit)
+        except SlackApiError as error:
+            log.info(
+                "cannot post in %s (%s); answering privately", where.channel, error.response.get("error")
+            )
+            self._answer_privately(question, asker, reply)
+            return
+        self.converse(where, question.text)
+
+    def _answer_privately(self, question: Question, asker: str, reply: "_Private") -> None:
+        """The whole answer, visible only to the asker, with a note saying why."""
+        answer = self.advisor.ask(question, user=asker)
+        messages = self.renderer.answer(answer, question.text)
+        note = {"type": "context", "elements": [{"type": "mrkdwn", "text": self.text.private}]}
+        messages[0].blocks.insert(0, note)
+        for message in messages:
+            reply.send(text=message.text, blocks=message.blocks)
+
+
+def question_text(message: dict[str, Any]) -> str:
+    """The question in a Slack message: its text without mentions, Slack's escaping undone."""
+    text = message.get("text")
+    if not isinstance(text, str):
+        return ""
+    return html.unescape(_MENTION.sub(" ", text)).strip()
+
+
+class _Private:
+    """Ephemeral messages to the asker through the shortcut's response_url."""
+
+    def __init__(self, client: WebhookClient) -> None:
+        self.client = client
+
+    def notice(self, text: str) -> None:
+        """A one-line message only the asker sees."""
+        self.send(text=text)
+
+    def send(self, **message: Any) -> None:
+        """Post one ephemeral message; a post that still fails after retries is logged."""
+        response = self.client.send_dict({"response_type": "ephemeral", "replace_original": False, **message})
+        if response.status_code >= 300:
+            log.error("shortcut reply failed status=%s", response.status_code)
