@@ -2,11 +2,17 @@
 
 import os
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def packaged(package: str) -> Path:
+    """Where an installed data package's files are (the checkout's folder in a dev install)."""
+    return Path(str(resources.files(package)))
+
+
 DEFAULT_MODEL = "claude-haiku-5-5"
 
 
@@ -19,8 +25,8 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    knowledge_dir: Path = Field(default_factory=lambda: packaged("bot._knowledge"))
+    prompts_dir: Path = Field(default_factory=lambda: packaged("bot._prompts"))
     history_file: Path | None = None
     log_level: str = Field(default="WARNING", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     anthropic_api_key: SecretStr | None = None

@@ -10,7 +10,8 @@ import pytest
 from bot.advisor import Advisor
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.rules import RulesAdvisor
-from bot.settings import PROJECT_ROOT
+from tests.doubles.constants import KNOWLEDGE_DIR, PROMPTS_DIR, SLACK_TOKEN, TEST_KEY
+from tests.doubles.web_app import web_client
 
 if TYPE_CHECKING:
     from flask.testing import FlaskClient
@@ -19,18 +20,6 @@ if TYPE_CHECKING:
     from bot.claude.prompts import Prompts
     from tests.doubles.anthropic_api import AnthropicDouble
     from tests.doubles.slack_api import SlackDouble
-
-KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
-
-
-class ManualClock:
-    """A clock a test moves by hand (``clock.now += 10``)."""
-
-    def __init__(self, now: float = 0.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +53,7 @@ def prompts() -> "Prompts":
     """The project's prompts."""
     from bot.claude.prompts import load_prompts
 
-    return load_prompts(PROJECT_ROOT / "prompts")
+    return load_prompts(PROMPTS_DIR)
 
 
 @pytest.fixture
@@ -74,9 +63,6 @@ def anthropic_api() -> Iterator["AnthropicDouble"]:
 
     with AnthropicDouble() as double:
         yield double
-
-
-TEST_KEY = "sk-ant-test-key-do-not-log-0123456789"
 
 
 @pytest.fixture
@@ -101,9 +87,6 @@ def model_advisor(knowledge: Knowledge, rules: RulesAdvisor, claude: "Model", pr
     return Advisor(knowledge, rules, claude, prompts, CircuitBreaker(threshold=3, cooldown=60), options)
 
 
-SLACK_TOKEN = "xoxb-test-bot-token-never-logged-42"
-
-
 @pytest.fixture
 def slack_api() -> Iterator["SlackDouble"]:
     """A loopback Slack Web API, recording every call."""
@@ -124,14 +107,6 @@ def slack_env(tmp_path: Path, slack_api: "SlackDouble") -> dict[str, str]:
         "SLACK_API_URL": slack_api.url,
         "ADVISOR_DB_PATH": str(tmp_path / "advisor.sqlite3"),
     }
-
-
-def web_client(env: dict[str, str], advisor: Advisor) -> "FlaskClient":
-    """A test client of the Flask app built from the given environment and advisor."""
-    from bot.settings import settings_from
-    from bot.slack.web import create_app
-
-    return create_app(settings_from(env), advisor=advisor).test_client()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import logging
 import socket
+import threading
 import time
 
 import pytest
@@ -9,14 +10,19 @@ import pytest
 from bot.advisor import Advisor, ModelOptions
 from bot.claude.breaker import CircuitBreaker
 from bot.claude.client import ClaudeModel
+from bot.claude.model_interface import Finished, ModelError, TextDelta
 from bot.claude.prompts import Prompts
 from bot.core.answer import Answer, Turn
+from bot.core.failure import FailureReason
 from bot.core.knowledge import Knowledge
 from bot.core.question import QuestionError
 from bot.core.rules import RulesAdvisor
-from tests.conftest import TEST_KEY
-from tests.core.test_evaluation import EVAL_SET
 from tests.doubles.anthropic_api import AnthropicDouble, Block, Reply, answer, error
+from tests.doubles.constants import DEV_CASES, TEST_KEY
+from tests.doubles.scripted_model import Gate, Pause, Script, ScriptedModel, failure, reply
+
+# Reasons the advisor itself decides, not a model call.
+_NOT_FROM_MODEL = {"no_key", "circuit_open", "user_limited", "timeout"}
 
 CITED = answer(
     "**Recommendation: FastAPI**\n- Async suits LLM calls.",
@@ -88,34 +94,47 @@ def test_advisor_reply_without_meta_uses_headline(
     assert result.mode == "llm"
 
 
+@pytest.fixture
+def scripted() -> ScriptedModel:
+    """An in-process model that plays what each test scripts."""
+    return ScriptedModel()
+
+
+@pytest.fixture
+def scripted_advisor(
+    knowledge: Knowledge, rules: RulesAdvisor, scripted: ScriptedModel, prompts: Prompts
+) -> Advisor:
+    """An advisor over the scripted model, with a deadline short enough to test quickly."""
+    breaker = CircuitBreaker(threshold=3, cooldown=60)
+    return Advisor(knowledge, rules, scripted, prompts, breaker, ModelOptions(deadline_seconds=0.3))
+
+
+SLOW = [Gate(threading.Event(), timeout=2.0)]  # never opened: the model has not answered in time
+
 FAILURES = [
-    (error(401, "authentication_error"), "auth"),
-    (error(403, "permission_error"), "auth"),
-    (error(429, "rate_limit_error"), "rate_limited"),
-    (error(529, "overloaded_error"), "overloaded"),
-    (error(500, "api_error"), "server_error"),
-    (Reply(delay=3.0), "timeout"),
-    (Reply(drop=True), "unreachable"),
-    (Reply(blocks=(Block(""),)), "unusable"),
-    (Reply(blocks=(Block("ANSWER-META recommendation=none scope=in\n   "),)), "unusable"),
-    (Reply(blocks=(Block("ANSWER-META recommendation=rails scope=in\nUse Rails"),)), "unusable"),
-    (Reply(raw_body="{truncated"), "unusable"),
+    *((failure(reason), reason.value) for reason in FailureReason if reason.value not in _NOT_FROM_MODEL),
+    (SLOW, "timeout"),
+    ([TextDelta("")], "unusable"),
+    ([TextDelta("ANSWER-META recommendation=none scope=in\n   ")], "unusable"),
+    ([TextDelta("ANSWER-META recommendation=rails scope=in\nUse Rails")], "unusable"),
+    ([TextDelta("ANSWER-META " + "x" * 300)], "unusable"),
+    ([TextDelta("ANSWER-META recommendation=django scope=in")], "unusable"),
 ]
 
 
-@pytest.mark.parametrize(("reply", "reason"), FAILURES)
+@pytest.mark.parametrize(("script", "reason"), FAILURES)
 @pytest.mark.parametrize("stream", [False, True])
 def test_advisor_falls_back_to_rules_with_reason(
-    model_advisor: Advisor,
-    anthropic_api: AnthropicDouble,
+    scripted_advisor: Advisor,
+    scripted: ScriptedModel,
     knowledge: Knowledge,
-    reply: Reply,
+    script: Script,
     reason: str,
     stream: bool,
 ) -> None:
-    anthropic_api.set_default(reply)
+    scripted.push(script)
     question = "Which framework for an admin-heavy web app?"
-    result = _collect(model_advisor, question)[1] if stream else model_advisor.ask(question)
+    result = _collect(scripted_advisor, question)[1] if stream else scripted_advisor.ask(question)
     assert result.mode == "rules"
     assert result.recommendation == "django"  # the rules' own answer
     notes = knowledge.responses.notes
@@ -137,13 +156,11 @@ def test_advisor_connection_refused_falls_back(
 
 
 def test_advisor_half_streamed_failure_is_replaced(
-    model_advisor: Advisor, anthropic_api: AnthropicDouble
+    scripted_advisor: Advisor, scripted: ScriptedModel
 ) -> None:
-    text = (
-        "ANSWER-META recommendation=fastapi scope=in\n**Recommendation: FastAPI**\nBecause it is async and it"
-    )
-    anthropic_api.push(Reply(blocks=(Block(text),), fail_after_chunks=6, error_type="overloaded_error"))
-    stream = model_advisor.stream("Which framework for heavy traffic?")
+    half = reply("**Recommendation: FastAPI**\nBecause it is async and it", recommendation="fastapi")
+    scripted.push([*half[:6], ModelError(FailureReason.OVERLOADED, "mid-stream")])
+    stream = scripted_advisor.stream("Which framework for heavy traffic?")
     shown = list(stream)
     final = stream.answer
     assert shown  # part of the answer had been shown...
@@ -153,20 +170,16 @@ def test_advisor_half_streamed_failure_is_replaced(
     assert "overloaded" in (final.note or "")
 
 
-def test_advisor_deadline_is_total_not_per_read(
-    model_advisor: Advisor, anthropic_api: AnthropicDouble
-) -> None:
-    # every event arrives quickly, but the whole reply would take about 4 s against a 2 s deadline
-    slow = Reply(
-        blocks=(Block("ANSWER-META recommendation=none scope=in\n" + "word " * 40),), chunk_delay=0.15
-    )
-    anthropic_api.push(slow)
+def test_advisor_deadline_is_total_not_per_read(scripted_advisor: Advisor, scripted: ScriptedModel) -> None:
+    # every piece arrives quickly, but the whole reply would take about 1.8 s against a 0.3 s deadline
+    pieces = reply("word " * 200)
+    scripted.push([step for piece in pieces for step in (Pause(0.02), piece)])
     started = time.monotonic()
-    _, final = _collect(model_advisor, "Which framework for an API?")
+    _, final = _collect(scripted_advisor, "Which framework for an API?")
     elapsed = time.monotonic() - started
     assert final.mode == "rules"
     assert "took too long" in (final.note or "")
-    assert elapsed < 2.8
+    assert elapsed < 1.0
 
 
 def test_advisor_request_carries_prompt_knowledge_and_limits(
@@ -207,7 +220,7 @@ def _injections() -> list[str]:
 
     return [
         c.question
-        for _, c in load_cases(EVAL_SET)
+        for _, c in load_cases(DEV_CASES)
         if c.expect.in_scope is False
         and not c.question.startswith(("What's", "Write", "Should", "Which", "Tell", "Is "))
     ]
@@ -227,31 +240,27 @@ def test_advisor_injection_reaches_model_only_as_delimited_data(
 
 
 def test_advisor_breaker_opens_and_skips_the_model(
-    model_advisor: Advisor, anthropic_api: AnthropicDouble
+    scripted_advisor: Advisor, scripted: ScriptedModel
 ) -> None:
-    anthropic_api.set_default(error(500, "api_error"))
+    scripted.default = failure(FailureReason.SERVER_ERROR)
     for _ in range(3):
-        assert model_advisor.ask("Which framework for an API?").mode == "rules"
-    sent = len(anthropic_api.requests)
-    result = model_advisor.ask("Which framework for an API?")
-    assert len(anthropic_api.requests) == sent  # the model was skipped
+        assert scripted_advisor.ask("Which framework for an API?").mode == "rules"
+    sent = len(scripted.requests)
+    result = scripted_advisor.ask("Which framework for an API?")
+    assert len(scripted.requests) == sent  # the model was skipped
     assert "paused" in (result.note or "")
-    state = model_advisor.breaker.snapshot()
+    state = scripted_advisor.breaker.snapshot()
     assert state.state == "open"
     assert state.last_failure == "server_error"
 
 
 def test_advisor_breaker_probe_closes_it_again(
-    knowledge: Knowledge,
-    rules: RulesAdvisor,
-    claude: ClaudeModel,
-    prompts: Prompts,
-    anthropic_api: AnthropicDouble,
+    knowledge: Knowledge, rules: RulesAdvisor, scripted: ScriptedModel, prompts: Prompts
 ) -> None:
     now = [0.0]
     breaker = CircuitBreaker(threshold=1, cooldown=10, clock=lambda: now[0])
-    advisor = Advisor(knowledge, rules, claude, prompts, breaker, ModelOptions(deadline_seconds=2))
-    anthropic_api.push(error(500, "api_error"), error(500, "api_error"), CITED)
+    advisor = Advisor(knowledge, rules, scripted, prompts, breaker, ModelOptions(deadline_seconds=2))
+    scripted.push(failure(FailureReason.SERVER_ERROR))
     assert advisor.ask("API?").mode == "rules"
     assert breaker.snapshot().state == "open"
     now[0] = 11
@@ -294,20 +303,22 @@ def test_advisor_logs_usage_and_never_the_key(
 
 @pytest.fixture
 def limited_advisor(
-    knowledge: Knowledge, rules: RulesAdvisor, claude: ClaudeModel, prompts: Prompts
+    knowledge: Knowledge, rules: RulesAdvisor, scripted: ScriptedModel, prompts: Prompts
 ) -> Advisor:
     """A model advisor allowing each user two model answers a minute, one at a time."""
     from bot.claude.limits import UserLimiter
 
     return Advisor(
-        knowledge, rules, claude, prompts, options=ModelOptions(deadline_seconds=5), limiter=UserLimiter(2, 1)
+        knowledge,
+        rules,
+        scripted,
+        prompts,
+        options=ModelOptions(deadline_seconds=5),
+        limiter=UserLimiter(2, 1),
     )
 
 
-def test_advisor_user_over_rate_gets_rules_with_note(
-    limited_advisor: Advisor, anthropic_api: AnthropicDouble
-) -> None:
-    anthropic_api.set_default(CITED)
+def test_advisor_user_over_rate_gets_rules_with_note(limited_advisor: Advisor) -> None:
     modes = [limited_advisor.ask("Which framework for an LLM API?", user="U1").mode for _ in range(3)]
     assert modes == ["llm", "llm", "rules"]
     third = limited_advisor.ask("Which framework for an LLM API?", user="U1")
@@ -316,15 +327,16 @@ def test_advisor_user_over_rate_gets_rules_with_note(
     assert limited_advisor.ask("Which framework for an LLM API?", user="U2").mode == "llm"
 
 
-def test_advisor_one_user_cannot_starve_others(
-    limited_advisor: Advisor, anthropic_api: AnthropicDouble
-) -> None:
-    anthropic_api.set_default(Reply(blocks=CITED.blocks, delay=0.5))
+def test_advisor_one_user_cannot_starve_others(limited_advisor: Advisor, scripted: ScriptedModel) -> None:
+    held = threading.Event()
+    head = TextDelta("ANSWER-META recommendation=fastapi scope=in\n**Recommendation:")
+    scripted.push([head, Gate(held), TextDelta(" FastAPI**"), Finished(model=scripted.name)])
     slow = limited_advisor.stream("Which framework for an LLM API?", user="U1")
-    first = next(iter(slow))  # U1's answer is in flight and holds U1's only slot
-    assert first
+    slow_text = iter(slow)
+    assert next(slow_text)  # U1's answer is in flight and holds U1's only slot
     assert limited_advisor.ask("Which framework?", user="U1").mode == "rules"
     assert limited_advisor.ask("Which framework for an LLM API?", user="U2").mode == "llm"
+    held.set()
     assert slow.answer.mode == "llm"
 
 

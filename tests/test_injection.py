@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 
 from bot.console.cli import run
 from bot.settings import settings_from
-from tests.conftest import SLACK_TOKEN, TEST_KEY
 from tests.doubles.anthropic_api import AnthropicDouble, answer
+from tests.doubles.constants import SLACK_TOKEN, TEST_KEY
 from tests.doubles.slack_api import SlackDouble
 from tests.doubles.slack_requests import SIGNING_SECRET, dm, event, mention, post, slash_command, visible
 

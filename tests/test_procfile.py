@@ -3,11 +3,15 @@
 import json
 import time
 
-from tests.conftest import TEST_KEY
+import pytest
+
 from tests.doubles.anthropic_api import AnthropicDouble, Reply, answer
+from tests.doubles.constants import TEST_KEY
 from tests.doubles.slack_api import SlackDouble
 from tests.doubles.slack_requests import dm, event, sign, slash_command
 from tests.procfile_runner import running, send
+
+pytestmark = pytest.mark.slow  # real gunicorn processes; CI runs these with ./dev test -m slow
 
 
 def test_procfile_gunicorn_answers_signed_slash_command(

@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from bot.console.cli import run
 from bot.settings import settings_from
 from bot.slack.rendering import FEEDBACK_ACTION, SHARE_ACTION
-from tests.conftest import SLACK_TOKEN, TEST_KEY
 from tests.doubles.anthropic_api import AnthropicDouble, Reply, answer, error
+from tests.doubles.constants import SLACK_TOKEN, TEST_KEY
 from tests.doubles.slack_api import Fault, SlackDouble
 from tests.doubles.slack_requests import SIGNING_SECRET, block_action, dm, event, mention, post, slash_command
 

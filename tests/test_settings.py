@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import PROJECT_ROOT, settings_from
+from bot.settings import settings_from
+from tests.doubles.constants import PROJECT_ROOT
 
 
 def test_config_defaults_need_no_variables() -> None:

@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from bot.claude.breaker import CircuitBreaker
-from tests.conftest import ManualClock
+from tests.doubles.clock import ManualClock
 
 
 def test_breaker_opens_after_threshold_then_probes_once() -> None:

@@ -7,8 +7,8 @@ import pytest
 from bot.claude.client import ClaudeModel, check_model_name, known_models
 from bot.claude.model_interface import Cited, Finished, Model, ModelError, ModelRequest, TextDelta
 from bot.core.failure import FailureReason
-from tests.conftest import TEST_KEY
 from tests.doubles.anthropic_api import AnthropicDouble, Block, Reply, answer, error
+from tests.doubles.constants import TEST_KEY
 
 REQUEST = ModelRequest(
     system=[{"type": "text", "text": "sys"}],

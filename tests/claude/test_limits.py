@@ -1,7 +1,7 @@
 """Per-user limits on model use."""
 
 from bot.claude.limits import WINDOW_SECONDS, UserLimiter
-from tests.conftest import ManualClock
+from tests.doubles.clock import ManualClock
 
 
 def test_limits_rate_over_a_sliding_window() -> None:

@@ -13,7 +13,8 @@ import pytest
 
 from bot.advisor import Advisor
 from bot.console.cli import OFFLINE_NOTE, Chat, run
-from bot.settings import PROJECT_ROOT, Settings, settings_from
+from bot.settings import Settings, settings_from
+from tests.doubles.constants import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from bot.core.knowledge import Knowledge
@@ -173,6 +174,7 @@ def test_cli_chat_commands(advisor: Advisor, lines: list[str], expected: str) ->
         assert "Try asking" not in printed
 
 
+@pytest.mark.slow
 def test_cli_subprocess_python_m_bot_answers_json() -> None:
     env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
     result = _bot(["ask", "--json", "djnago or flsk for a blog?"], env)
@@ -181,6 +183,7 @@ def test_cli_subprocess_python_m_bot_answers_json() -> None:
     assert result.stderr.strip() == OFFLINE_NOTE
 
 
+@pytest.mark.slow
 def test_cli_subprocess_offline_path_imports_no_heavy_packages() -> None:
     code = (
         "import sys, io; from bot.console.cli import run; from bot.settings import settings_from;"
@@ -212,6 +215,7 @@ def _cli_env(**extra: str) -> dict[str, str]:
     return env | extra
 
 
+@pytest.mark.slow
 def test_cli_subprocess_with_key_streams_claude_answer(anthropic_api: "AnthropicDouble") -> None:
     from tests.doubles.anthropic_api import answer
 
@@ -234,6 +238,7 @@ def test_cli_subprocess_with_key_streams_claude_answer(anthropic_api: "Anthropic
     assert "stream" not in anthropic_api.requests[1].body
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("env", "message"),
     [

@@ -8,8 +8,7 @@ import pytest
 from bot.advisor import Advisor
 from bot.core.answer import Answer
 from bot.core.evaluation import Case, CaseFileError, evaluate, load_cases, problems
-
-EVAL_SET = Path(__file__).parent.parent / "eval" / "dev.jsonl"
+from tests.doubles.constants import DEV_CASES
 
 
 @pytest.mark.parametrize(
@@ -52,13 +51,13 @@ def test_evaluation_rejected_question_is_a_failure(advisor: Advisor, tmp_path: P
 
 
 def test_evaluation_project_eval_set_is_large_and_varied() -> None:
-    cases = [case for _, case in load_cases(EVAL_SET)]
+    cases = [case for _, case in load_cases(DEV_CASES)]
     assert len(cases) >= 80
     assert sum(c.expect.in_scope is False for c in cases) >= 10
     assert sum("recommendation" in c.expect.model_fields_set for c in cases) >= 40
 
 
 def test_evaluation_rules_advisor_meets_95_percent(advisor: Advisor) -> None:
-    report = evaluate(load_cases(EVAL_SET), advisor.ask)
+    report = evaluate(load_cases(DEV_CASES), advisor.ask)
     failed = "\n".join(f"{f.question}: {f.problems}" for f in report.failures)
     assert report.accuracy >= 0.95, failed

@@ -11,7 +11,6 @@ from flask.testing import FlaskClient
 from bot.advisor import Advisor
 from bot.slack.rendering import FEEDBACK_ACTION, SHARE_ACTION
 from bot.storage.sqlite import Store
-from tests.conftest import web_client
 from tests.doubles.anthropic_api import AnthropicDouble, Block, Reply, answer, error
 from tests.doubles.slack_api import BOT_ID, BOT_USER, Fault, SlackDouble
 from tests.doubles.slack_requests import (
@@ -29,6 +28,7 @@ from tests.doubles.slack_requests import (
     streamed,
     visible,
 )
+from tests.doubles.web_app import web_client
 
 
 @pytest.mark.parametrize("text", ["", "help", "  HELP "])

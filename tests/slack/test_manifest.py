@@ -17,7 +17,7 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
-from bot.settings import PROJECT_ROOT
+from tests.doubles.constants import PROJECT_ROOT
 
 SLACK_CODE = PROJECT_ROOT / "bot" / "slack"
 

@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from bot.advisor import Advisor
 from bot.slack.rendering import BUTTON_VALUE
 from bot.slack.web import signature_problem
-from tests.conftest import SLACK_TOKEN
 from tests.doubles.anthropic_api import AnthropicDouble, error
+from tests.doubles.constants import SLACK_TOKEN
 from tests.doubles.slack_api import SlackDouble
 from tests.doubles.slack_requests import (
     SIGNING_SECRET,

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from bot.storage.sqlite import SHARE_SECONDS, Store
-from tests.conftest import ManualClock
+from tests.doubles.clock import ManualClock
 
 
 def test_store_first_time_is_shared_between_instances(tmp_path: Path) -> None:
