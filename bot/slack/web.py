@@ -1,7 +1,5 @@
 """The web front end: a Flask app hosting the Bolt app, with a health endpoint."""
 
-import hashlib
-import hmac
 import logging
 import os
 import time
@@ -27,29 +25,14 @@ from bot.settings import Settings, load_settings, require_slack
 from bot.slack.home import HomeTab
 from bot.slack.listeners import SlackBot
 from bot.slack.rendering import Renderer
+from bot.slack.request_checks import MAX_BODY_BYTES, payload_problem, signature_problem
 from bot.slack.shortcut import AskShortcut
 from bot.storage.sqlite import Store
 
 log = logging.getLogger("bot.slack.web")
 
-MAX_CLOCK_SKEW = 5 * 60  # Slack's replay window
 ACK_THREADS = 16  # Bolt's threads only acknowledge; answers run on the bot's own pool
 SLACK_TIMEOUT = 10  # seconds per Web API call
-
-
-def signature_problem(
-    body: bytes, timestamp: str | None, signature: str | None, secret: str, now: float
-) -> str | None:
-    """Why a request is not verifiably from Slack, or None when it is."""
-    if not timestamp or not signature:
-        return "missing signature headers"
-    if not timestamp.isdigit():
-        return "timestamp is not a number"
-    if abs(now - int(timestamp)) > MAX_CLOCK_SKEW:
-        return "stale timestamp"
-    base = b"v0:" + timestamp.encode() + b":" + body
-    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return None if hmac.compare_digest(expected, signature) else "signature does not match"
 
 
 def retry_handlers() -> list[RetryHandler]:
@@ -128,15 +111,28 @@ def create_app(
     advisor = advisor or build_advisor(settings)
     handler = SlackRequestHandler(build_bolt(settings, advisor, store))
     app = Flask("framework_advisor")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # werkzeug stops reading past it: 413
+
+    @app.errorhandler(413)
+    def too_large(_error: Exception) -> tuple[Response, int]:
+        log.info("rejected a Slack request: body over %d bytes", MAX_BODY_BYTES)
+        return jsonify(error="request too large"), 413
 
     @app.post("/slack/events")
     def slack_events() -> Response | tuple[Response, int]:
+        body = request.get_data()  # the size cap applies here, before any signature work
         headers = request.headers
         timestamp, signature = headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")
-        problem = signature_problem(request.get_data(), timestamp, signature, secret, clock())
+        # Checked here, not only by Bolt: Bolt parses the body before it verifies the signature,
+        # and some malformed signature headers make its check raise (a 500 with a traceback).
+        problem = signature_problem(body, timestamp, signature, secret, clock())
         if problem is not None:
             log.info("rejected a Slack request: %s", problem)
             return jsonify(error="invalid request"), 401
+        problem = payload_problem(body, request.content_type, request.query_string)
+        if problem is not None:
+            log.warning("refused a malformed Slack request: %s", problem)
+            return jsonify(error="malformed request"), 400
         return handler.handle(request)
 
     @app.get("/healthz")

@@ -1,14 +1,17 @@
 """The Slack app through Flask: signed requests in, Slack Web API double out."""
 
+import json
+import logging
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
 
 from bot.advisor import Advisor
 from bot.slack.rendering import BUTTON_VALUE
-from bot.slack.web import signature_problem
+from bot.slack.request_checks import MAX_BODY_BYTES, signature_problem
 from tests.doubles.anthropic_api import AnthropicDouble, error
 from tests.doubles.constants import SLACK_TOKEN
 from tests.doubles.slack_api import SlackDouble
@@ -77,11 +80,100 @@ def test_web_rejects_a_stale_but_correctly_signed_request(web: FlaskClient, slac
 
 
 @pytest.mark.parametrize(
-    ("timestamp", "problem"),
-    [("abc", "timestamp is not a number"), ("100", "stale timestamp"), (None, "missing signature headers")],
+    ("timestamp", "signature", "problem"),
+    [
+        ("abc", "v0=1", "timestamp is not a number"),
+        ("²", "v0=1", "timestamp is not a number"),
+        ("9" * 5000, "v0=1", "timestamp is not a number"),
+        ("-100", "v0=1", "timestamp is not a number"),
+        ("100", "v0=1", "stale timestamp"),
+        (None, "v0=1", "missing signature headers"),
+        ("1000", "v0=" + "é" * 64, "signature is malformed"),
+        ("1000", "v0=" + "0" * 64 + "\n", "signature is malformed"),
+        ("1000", "v0=" + "0" * 64, "signature does not match"),
+    ],
 )
-def test_web_signature_problem(timestamp: str | None, problem: str) -> None:
-    assert signature_problem(b"x", timestamp, "v0=1", "s", now=1000.0) == problem
+def test_web_signature_problem(timestamp: str | None, signature: str, problem: str) -> None:
+    assert signature_problem(b"x", timestamp, signature, "s", now=1000.0) == problem
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Slack-Request-Timestamp": "²", "X-Slack-Signature": "v0=abc"},
+        {"X-Slack-Request-Timestamp": "9" * 5000, "X-Slack-Signature": "v0=abc"},
+        {"X-Slack-Request-Timestamp": "now", "X-Slack-Signature": "v0=" + "é" * 64},
+        {"X-Slack-Signature": "v0=" + "é" * 64},
+    ],
+)
+def test_web_answers_malformed_signature_headers_with_401_and_no_traceback(
+    web: FlaskClient, caplog: pytest.LogCaptureFixture, headers: dict[str, str]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    headers = {"X-Slack-Request-Timestamp": str(int(time.time()))} | headers
+    response = web.post("/slack/events", data=b"token=x", headers=headers)
+    assert response.status_code == 401
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def _click(**changes: Any) -> bytes:
+    """A feedback click payload with some fields changed."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0USER001"},
+        "channel": {"id": "C0CHAN001"},
+        "response_url": "http://127.0.0.1:9/response",
+        "actions": [{"action_id": "answer_feedback", "value": "up:{}"}],
+    } | changes
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+FORM, JSON = "application/x-www-form-urlencoded", "application/json"
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b"{not json", JSON),
+        (b"[1, 2]", JSON),
+        (b"null", JSON),
+        (b'"a string"', JSON),
+        (b"42", JSON),
+        (b"payload=not-json", FORM),
+        (b"payload=%5B%5D", FORM),
+        (b"\xff\xfe", FORM),
+        (_click(actions=[]), FORM),
+        (_click(user="U0USER001"), FORM),
+        (_click(team=5), FORM),
+        (_click(actions=[{"value": "up:{}"}]), FORM),
+        (json.dumps({"type": "event_callback", "event": "message"}).encode(), JSON),
+        (json.dumps({"type": "event_callback", "event": {"type": "message", "user": "U1"}}).encode(), JSON),
+        (
+            json.dumps({"type": "event_callback", "authorizations": "x", "event": {"type": "x"}}).encode(),
+            JSON,
+        ),
+        (b"command=framework&text=hi", FORM),
+        (b"[" * 100_000, JSON),
+    ],
+)
+def test_web_answers_signed_malformed_bodies_with_400_and_one_log_line(
+    web: FlaskClient, slack_api: SlackDouble, caplog: pytest.LogCaptureFixture, body: bytes, kind: str
+) -> None:
+    response = web.post("/slack/events", data=body, headers={"Content-Type": kind, **sign(body)})
+    assert response.status_code == 400
+    assert [r.getMessage()[:35] for r in caplog.records] == ["refused a malformed Slack request: "]
+    assert slack_api.calls == []
+
+
+def test_web_refuses_oversized_bodies_before_checking_the_signature(
+    web: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = b"text=" + b"x" * MAX_BODY_BYTES
+    response = web.post("/slack/events", data=body, headers={"Content-Type": FORM})
+    assert response.status_code == 413
+    assert "body over" in caplog.text
+    assert "signature" not in caplog.text
 
 
 def _feedback_buttons(blocks: list[dict[str, Any]]) -> dict[str, Any]:

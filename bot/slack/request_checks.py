@@ -1,0 +1,210 @@
+"""Checks on what arrives at ``/slack/events`` before Bolt sees it: signature, then shape.
+
+Bolt parses the body as soon as it builds its request object, before verifying the signature,
+and its parsing and context-building index into the payload without checking types. So the app
+checks the signature here first (unsigned junk never reaches a parser), then parses the body
+exactly as Bolt will and validates the parts Bolt and the listeners read.
+"""
+
+import hashlib
+import hmac
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from slack_bolt.request.internals import parse_body  # the very parser Bolt will use
+
+MAX_CLOCK_SKEW = 5 * 60  # Slack's replay window
+# Slack's payloads are a few kilobytes; the largest are button clicks, which carry the message
+# (at most about 12,000 characters of Markdown, form-encoded, so up to 9 bytes a letter).
+MAX_BODY_BYTES = 512 * 1024
+_TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)  # seconds; 12 digits reach the year 33658
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}", re.ASCII)
+# Slack's payloads nest a dozen levels; deeper JSON makes the decoder raise RecursionError,
+# which on Python 3.11 can leave the interpreter's recursion accounting broken.
+MAX_NESTING = 64
+# A string (an unterminated one runs to the end, so no position is scanned twice) or a bracket.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*+"?|[\[\]{}]', re.DOTALL)
+
+
+def signature_problem(
+    body: bytes, timestamp: str | None, signature: str | None, secret: str, now: float
+) -> str | None:
+    """Why a request is not verifiably from Slack, or None when it is; never raises."""
+    if not timestamp or not signature:
+        return "missing signature headers"
+    if not _TIMESTAMP.fullmatch(timestamp):  # str.isdigit() accepts "²", which int() refuses
+        return "timestamp is not a number"
+    if abs(now - int(timestamp)) > MAX_CLOCK_SKEW:
+        return "stale timestamp"
+    if not _SIGNATURE.fullmatch(signature):  # compare_digest raises on non-ASCII text
+        return "signature is malformed"
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return None if hmac.compare_digest(expected.encode(), signature.encode()) else "signature does not match"
+
+
+class _Shape(BaseModel):
+    """Types are checked strictly and nothing is converted; fields not named here pass."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class _Ref(_Shape):
+    """An object Slack refers to by id, such as ``{"id": "T123"}``."""
+
+    id: str | None = None
+    team_id: str | None = None
+
+
+_IdOrRef = str | _Ref | None
+
+
+class _Authorization(_Shape):
+    team_id: str | None = None
+    enterprise_id: str | None = None
+    user_id: str | None = None
+    is_enterprise_install: bool | str | None = None
+
+
+class _Message(_Shape):
+    """A message inside an event (``message``, ``previous_message``)."""
+
+    user: _IdOrRef = None
+    thread_ts: str | None = None
+    subtype: str | None = None
+
+
+class _Event(_Shape):
+    type: str
+    user: _IdOrRef = None
+    channel: _IdOrRef = None
+    channel_type: str | None = None
+    text: str | None = None
+    ts: str | None = None
+    thread_ts: str | None = None
+    subtype: str | None = None
+    bot_id: str | None = None
+    team: str | None = None
+    user_team: str | None = None
+    tab: str | None = None
+    client_msg_id: str | None = None
+    message: _Message | None = None
+    previous_message: _Message | None = None
+    assistant_thread: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _placed(self) -> "_Event":
+        """Messages and mentions are answered in their channel and thread, so need both."""
+        if self.type in ("message", "app_mention") and not (isinstance(self.channel, str) and self.ts):
+            raise ValueError(f"a {self.type} event needs a channel id and a ts")
+        return self
+
+
+class _Action(_Shape):
+    action_id: str
+    type: str | None = None
+    block_id: str | None = None
+    value: str | None = None
+
+
+class _Envelope(_Shape):
+    """Everything Bolt's request parsing and context building read, and the listeners after it."""
+
+    type: str | None = None
+    token: str | None = None
+    team: _IdOrRef = None
+    team_id: str | None = None
+    enterprise: _IdOrRef = None
+    enterprise_id: str | None = None
+    is_enterprise_install: bool | str | None = None
+    is_ext_shared_channel: bool | None = None
+    authorizations: list[_Authorization] | None = None
+    user: _IdOrRef = None
+    user_id: str | None = None
+    channel: _IdOrRef = None
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    command: str | None = None
+    text: str | None = None
+    response_url: str | None = None
+    response_urls: list[dict[str, Any]] | None = None
+    trigger_id: str | None = None
+    event_id: str | None = None
+    event: _Event | None = None
+    actions: list[_Action] | None = Field(default=None, min_length=1)
+    message: dict[str, Any] | None = None
+    previous_message: dict[str, Any] | None = None
+    view: dict[str, Any] | None = None
+    item: dict[str, Any] | None = None
+    assistant_thread: dict[str, Any] | None = None
+    function_execution_id: str | None = None
+    function_data: dict[str, Any] | None = None
+    bot_access_token: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> "_Envelope":
+        """Kinds of request the app acts on carry what it acts on."""
+        if self.type == "event_callback" and self.event is None:
+            raise ValueError("an event callback needs an event")
+        if self.type == "block_actions" and (self.actions is None or not isinstance(self.user, _Ref)):
+            raise ValueError("a button click needs actions and a user object")
+        if self.command is not None and not self.command.startswith("/"):
+            raise ValueError("a command starts with /")
+        return self
+
+
+def payload_problem(body: bytes, content_type: str | None, query: bytes = b"") -> str | None:
+    """Why a signed body cannot be handled (one short line), or None when it can; never raises."""
+    try:
+        text = body.decode("utf-8")  # Bolt decodes body and query; bad bytes would change them
+        query.decode("utf-8")
+    except UnicodeDecodeError:
+        return "body is not UTF-8"
+    kind = (content_type or "").split(";")[0] or None
+    if _nesting(_json_text(text, kind)) > MAX_NESTING:
+        return "body is nested too deeply"
+    try:
+        parsed = parse_body(text, kind)
+    except ValueError:  # json.JSONDecodeError is a ValueError
+        return "body is not valid JSON"
+    if not isinstance(parsed, dict):
+        return f"body is a JSON {_json_kind(parsed)}, not an object"
+    try:
+        _Envelope.model_validate(parsed)
+    except ValidationError as error:
+        return _first_problem(error)
+    return None
+
+
+def _json_text(text: str, kind: str | None) -> str:
+    """The JSON that Bolt's parse_body will decode: the body, or its form field ``payload``."""
+    if kind == "application/json" or text.startswith("{") or "payload" not in text:
+        return text
+    return dict(parse_qsl(text, keep_blank_values=True)).get("payload", "")
+
+
+def _nesting(text: str) -> int:
+    """How deeply JSON arrays and objects nest (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token[0]
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif bracket in "]}":
+            depth -= 1
+    return deepest
+
+
+def _json_kind(value: object) -> str:
+    """The JSON name of a parsed value's type."""
+    return {list: "array", str: "string", type(None): "null", bool: "boolean"}.get(type(value), "number")
+
+
+def _first_problem(error: ValidationError) -> str:
+    """The first validation problem as one line, with its place but never the value."""
+    problem = error.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "body"
+    return f"{where}: {problem['msg']}"[:200]
