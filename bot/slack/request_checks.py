@@ -109,6 +109,12 @@ class _Action(_Shape):
     value: str | None = None
 
 
+# Interactivity payloads: their user, channel and team are objects, and listeners read them so.
+_INTERACTIVE = frozenset(
+    {"block_actions", "message_action", "shortcut", "view_submission", "view_closed", "block_suggestion"}
+)
+
+
 class _Envelope(_Shape):
     """Everything Bolt's request parsing and context building read, and the listeners after it."""
 
@@ -148,8 +154,12 @@ class _Envelope(_Shape):
         """Kinds of request the app acts on carry what it acts on."""
         if self.type == "event_callback" and self.event is None:
             raise ValueError("an event callback needs an event")
-        if self.type == "block_actions" and (self.actions is None or not isinstance(self.user, _Ref)):
-            raise ValueError("a button click needs actions and a user object")
+        if self.type == "block_actions" and self.actions is None:
+            raise ValueError("a button click needs actions")
+        if self.type in _INTERACTIVE and not isinstance(self.user, _Ref):
+            raise ValueError(f"a {self.type} payload needs a user object")
+        if self.type in _INTERACTIVE and (isinstance(self.channel, str) or isinstance(self.team, str)):
+            raise ValueError(f"a {self.type} payload gives its channel and team as objects")
         if self.command is not None and not self.command.startswith("/"):
             raise ValueError("a command starts with /")
         return self
