@@ -1,7 +1,6 @@
 """The advisor: Claude grounded on the knowledge when it can, the rules engine whenever it cannot."""
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,22 +17,20 @@ from bot.claude.model_interface import (
     TextDelta,
     Usage,
 )
-from bot.claude.prompts import Budgets, Meta, Prompts, build_request, parse_meta
-from bot.core.answer import Answer, FrameworkId, Turn
+from bot.claude.prompts import Budgets, Prompts, build_request
+from bot.claude.reply_reader import ReplyReader
+from bot.core.answer import Answer, Turn
 from bot.core.answer_stream import AnswerStream, StreamItem, StreamReset
 from bot.core.failure import FailureReason
 from bot.core.knowledge import Knowledge
 from bot.core.question import Question, read_question
+from bot.core.reply_format import ReplyFormat
 from bot.core.rules import RulesAdvisor
 
 log = logging.getLogger("bot.advisor")
 
-META_PREFIX = "ANSWER-META"
-# A metadata line longer than this is not one; the reply is malformed.
-MAX_META_CHARS = 200
 # Sections retrieval may rank when the knowledge no longer fits the budget whole.
 RANKED_SECTIONS = 60
-_HEADLINE = re.compile(r"\*\*Recommendation:\s*(Django|Flask|FastAPI)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,6 +58,7 @@ class Advisor:
         if model is not None and prompts is None:
             raise ValueError("a model needs prompts")
         self.knowledge = knowledge
+        self.reply_format = ReplyFormat(knowledge)
         self.rules = rules or RulesAdvisor(knowledge)
         self.model, self.prompts = model, prompts
         self.breaker = breaker or CircuitBreaker()
@@ -167,7 +165,7 @@ class Advisor:
     ) -> Iterator[StreamItem]:
         """Stream the model's reply through the reader, then yield the final Answer."""
         request = self._request(question, history)
-        reader = ReplyReader(self.knowledge)
+        reader = ReplyReader(self.knowledge, self.reply_format)
         events = within_deadline(
             lambda: model.respond(request, stream), self.options.deadline_seconds, self._clock
         )
@@ -249,89 +247,3 @@ def _reason(error: Exception) -> tuple[FailureReason, str]:
     if isinstance(error, DeadlineExceeded):
         return FailureReason.TIMEOUT, "overall deadline passed"
     return FailureReason.UNUSABLE, type(error).__name__
-
-
-class ReplyReader:
-    """Separates the metadata line from the visible text and collects citations."""
-
-    def __init__(self, knowledge: Knowledge) -> None:
-        self._knowledge = knowledge
-        self._pending = ""
-        self._meta: Meta | None = None
-        self._decided = False
-        self._text: list[str] = []
-        self._cited: dict[str, None] = {}
-
-    def feed(self, text: str) -> Iterator[str]:
-        """Visible chunks for a piece of reply text (nothing until the first line is known)."""
-        if self._decided:
-            yield from self._visible(text)
-            return
-        self._pending += text
-        if self._settle_first_line():
-            yield from self._visible(self._pending)
-            self._pending = ""
-
-    def _settle_first_line(self) -> bool:
-        """Try to decide whether the reply opens with a metadata line; True once decided."""
-        head = self._pending.lstrip()
-        if not META_PREFIX.startswith(head[: len(META_PREFIX)]):
-            self._decided = True  # no metadata line; everything is visible text
-            return True
-        if "\n" not in head:
-            if len(head) > MAX_META_CHARS:
-                raise ModelError(FailureReason.UNUSABLE, "metadata line too long")
-            return False
-        line, rest = head.split("\n", 1)
-        self._meta = parse_meta(line)
-        if self._meta is None:
-            raise ModelError(FailureReason.UNUSABLE, "malformed metadata line")
-        self._decided, self._pending = True, rest.lstrip("\n")
-        return True
-
-    def _visible(self, text: str) -> Iterator[str]:
-        """Record and pass on visible text, skipping the blank start."""
-        if not self._text:
-            text = text.lstrip()
-        if text:
-            self._text.append(text)
-            yield text
-
-    def cite(self, source: str) -> None:
-        """Remember a cited section, if it is one we sent."""
-        if source in self._knowledge.sections:
-            self._cited[source] = None
-
-    def close(self) -> str:
-        """Text still held back when the reply ended (a reply too short to have a first line)."""
-        if self._decided or not self._pending.strip():
-            return ""
-        if self._pending.lstrip().startswith(META_PREFIX):
-            raise ModelError(FailureReason.UNUSABLE, "reply has only a metadata line")
-        self._decided = True
-        return "".join(self._visible(self._pending))
-
-    def answer(self, uncited_note: str) -> Answer:
-        """The final Answer; an empty reply is unusable."""
-        text = "".join(self._text).strip()
-        if not text:
-            raise ModelError(FailureReason.UNUSABLE, "empty reply")
-        in_scope = self._meta.in_scope if self._meta else True
-        sources = self._knowledge.sources(self._cited)
-        note = uncited_note if in_scope and not sources else None
-        return Answer(
-            text=text,
-            recommendation=self._recommendation(text),
-            in_scope=in_scope,
-            mode="llm",
-            sources=sources,
-            note=note,
-        )
-
-    def _recommendation(self, text: str) -> FrameworkId | None:
-        """From the metadata line, else from a "**Recommendation: X**" headline."""
-        if self._meta is not None:
-            return self._meta.recommendation
-        match = _HEADLINE.search(text)
-        names = {f.name.lower(): f.id for f in self._knowledge.frameworks.values()}
-        return names.get(match[1].lower()) if match else None

@@ -5,21 +5,19 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, get_args
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationError
 
 from bot.claude.model_interface import ModelRequest
-from bot.core.answer import FrameworkId, Turn
+from bot.core.answer import Turn
 from bot.core.knowledge import Knowledge, Section
 from bot.core.placeholders import Templates
 
 PROMPTS_FILE = "prompts.toml"
 # Rough but stable: about four characters per token for English prose.
 CHARS_PER_TOKEN = 4
-_META = re.compile(r"^\s*ANSWER-META\s+recommendation=(\w+)\s+scope=(\w+)\s*$")
 _DELIMITER = re.compile(r"<(/?)(question)>", re.IGNORECASE)
-_FRAMEWORKS: tuple[str, ...] = get_args(FrameworkId)
 
 
 class PromptError(ValueError):
@@ -166,26 +164,3 @@ def _message(turn: Turn, prompts: Prompts) -> dict[str, Any]:
     """One turn in wire format; user text is always delimited as data."""
     text = delimit(prompts, turn.text) if turn.role == "user" else turn.text
     return {"role": turn.role, "content": [{"type": "text", "text": text}]}
-
-
-@dataclass(frozen=True)
-class Meta:
-    """The machine-readable first line of a model reply."""
-
-    recommendation: FrameworkId | None
-    in_scope: bool
-
-
-def parse_meta(line: str) -> Meta | None:
-    """The metadata line's values, or None when the line is not a valid one."""
-    match = _META.match(line)
-    if match is None:
-        return None
-    recommendation, scope = match[1].lower(), match[2].lower()
-    if scope not in ("in", "out") or recommendation not in (*_FRAMEWORKS, "none"):
-        return None
-    chosen: FrameworkId | None = None
-    for framework in get_args(FrameworkId):
-        if framework == recommendation:
-            chosen = framework
-    return Meta(recommendation=chosen, in_scope=scope == "in")

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.core.answer import Answer
 from bot.core.knowledge import Knowledge, SlackText
+from bot.core.reply_format import ReplyFormat
 
 # Slack allows 12,000 markdown characters per message in total; stay well inside, in chunks.
 MARKDOWN_CHUNK = 3000
@@ -22,7 +23,6 @@ SHARE_ACTION = "share_answer"
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
-_HEADLINE = re.compile(r"^\*\*Recommendation:\s*(.+?)\*\*\s*$")
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -71,6 +71,7 @@ class Renderer:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.text: SlackText = knowledge.responses.slack
+        self.reply_format = ReplyFormat(knowledge)
 
     def answer(self, answer: Answer, question: str, share_id: str | None = None) -> list[Rendered]:
         """The messages for an answer: split within Slack's limits, never cut short."""
@@ -100,10 +101,9 @@ class Renderer:
 
     def _headline(self, answer: Answer) -> tuple[str | None, str]:
         """The recommendation line (from the text's own headline if it has one) and the rest."""
-        first, _, rest = answer.text.partition("\n")
-        match = _HEADLINE.match(first.strip())
-        if match:
-            return self.text.recommendation.format(name=escape_mrkdwn(match[1])), rest.strip()
+        found, rest = self.reply_format.headline(answer.text)
+        if found is not None:
+            return self.text.recommendation.format(name=escape_mrkdwn(found.name)), rest
         if answer.recommendation:
             name = self.knowledge.frameworks[answer.recommendation].name
             return self.text.recommendation.format(name=name), answer.text

@@ -9,7 +9,6 @@ from bot.claude.prompts import (
     bounded_history,
     build_request,
     load_prompts,
-    parse_meta,
     select_sections,
 )
 from bot.core.answer import Turn
@@ -86,22 +85,6 @@ def test_prompts_knowledge_over_budget_sends_top_ranked(knowledge: Knowledge) ->
     assert set(ids) <= set(ranked)
     assert "faq-easiest" in ids
     assert ids == [i for i in knowledge.sections if i in ids]
-
-
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("ANSWER-META recommendation=fastapi scope=in", ("fastapi", True)),
-        ("  ANSWER-META recommendation=none scope=out ", (None, False)),
-        ("ANSWER-META recommendation=Django scope=IN", ("django", True)),
-        ("ANSWER-META recommendation=rails scope=in", None),
-        ("ANSWER-META recommendation=flask scope=maybe", None),
-        ("Recommendation: flask", None),
-    ],
-)
-def test_prompts_parse_meta(line: str, expected: tuple[str | None, bool] | None) -> None:
-    meta = parse_meta(line)
-    assert (None if meta is None else (meta.recommendation, meta.in_scope)) == expected
 
 
 def test_prompts_bad_file_names_field(tmp_path) -> None:  # type: ignore[no-untyped-def]
