@@ -7,7 +7,7 @@ Messages tab.
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -22,6 +22,7 @@ from bot.storage.sqlite import FeedbackSummary, Store
 log = logging.getLogger("bot.slack.home")
 
 HOME_ASK_ACTION = "home_ask_example"
+Submit = Callable[[Callable[[], None]], object]  # puts a job on the answer pool
 _SECTION_CHARS = 3000  # Slack's limit for a section's text
 
 
@@ -33,11 +34,11 @@ class HomeTab:
         knowledge: Knowledge,
         store: Store,
         client: WebClient,
-        work: Executor,
+        submit: Submit,
         model_configured: bool,
         converse: Callable[[Conversation, str], None],
     ) -> None:
-        self.knowledge, self.store, self.client, self.work = knowledge, store, client, work
+        self.knowledge, self.store, self.client, self.submit = knowledge, store, client, submit
         self.model_configured, self.converse = model_configured, converse
         self.text = knowledge.responses.slack.home
         self.prompts = knowledge.responses.slack.suggested_prompts
@@ -50,7 +51,7 @@ class HomeTab:
     def on_home_opened(self, event: dict[str, Any]) -> None:
         """Publish the tab for this user, off Bolt's acknowledgement threads."""
         user = str(event.get("user", ""))
-        self.work.submit(self._publish, user)
+        self.submit(partial(self._publish, user))
 
     def _publish(self, user: str) -> None:
         try:
@@ -110,7 +111,7 @@ class HomeTab:
         prompt = example_for(str(actions[0].get("value", "")), self.prompts)
         user = body.get("user", {})
         if prompt is not None and isinstance(user.get("id"), str):
-            self.work.submit(self._ask, prompt, user["id"], user.get("team_id"), body.get("trigger_id"))
+            self.submit(partial(self._ask, prompt, user["id"], user.get("team_id"), body.get("trigger_id")))
 
     def _ask(self, prompt: SuggestedPrompt, user: str, team: str | None, trigger: object) -> None:
         """Post the question in the user's DM as a thread root, then answer it in that thread."""

@@ -9,7 +9,7 @@ import html
 import logging
 import re
 from collections.abc import Callable
-from concurrent.futures import Executor
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -19,6 +19,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.advisor import Advisor
 from bot.core.question import Question, QuestionError
+from bot.slack.home import Submit
 from bot.slack.listeners import Conversation
 from bot.slack.rendering import Renderer
 
@@ -37,11 +38,11 @@ class AskShortcut:
         advisor: Advisor,
         renderer: Renderer,
         client: WebClient,
-        work: Executor,
+        submit: Submit,
         webhook: Callable[[str], WebhookClient],
         converse: Callable[[Conversation, str], None],
     ) -> None:
-        self.advisor, self.renderer, self.client, self.work = advisor, renderer, client, work
+        self.advisor, self.renderer, self.client, self.submit = advisor, renderer, client, submit
         self.webhook, self.converse = webhook, converse
         self.text = renderer.text.shortcut
 
@@ -55,14 +56,14 @@ class AskShortcut:
         reply = _Private(self.webhook(str(shortcut.get("response_url", ""))))
         text = question_text(shortcut.get("message") or {})
         if not text:
-            self.work.submit(reply.notice, self.text.no_text)
+            self.submit(partial(reply.notice, self.text.no_text))
             return
         try:
             question = self.advisor.read(text, trim=True)
         except QuestionError as error:
-            self.work.submit(reply.notice, str(error))
+            self.submit(partial(reply.notice, str(error)))
             return
-        self.work.submit(self._answer, shortcut, question, reply)
+        self.submit(partial(self._answer, shortcut, question, reply))
 
     def _answer(self, shortcut: dict[str, Any], question: Question, reply: "_Private") -> None:
         """In the message's thread if the bot may post there, else privately."""

@@ -76,9 +76,9 @@ def build_bolt(settings: Settings, advisor: Advisor, store: Store | None = None)
     store = store or Store(settings.db_path)
     renderer = Renderer(advisor.knowledge)
     bot = SlackBot(advisor, store, renderer, client, work, make_webhook)
-    home = HomeTab(advisor.knowledge, store, client, work, advisor.model_configured, bot.converse)
+    home = HomeTab(advisor.knowledge, store, client, work.submit, advisor.model_configured, bot.converse)
     home.register(app)  # first: its app_home_opened listener takes only the Home tab
-    AskShortcut(advisor, renderer, client, work, make_webhook, bot.converse).register(app)
+    AskShortcut(advisor, renderer, client, work.submit, make_webhook, bot.converse).register(app)
     bot.register(app)
     return app
 
