@@ -47,6 +47,7 @@ class Settings(BaseModel):
     listener_threads: int = Field(default=64, ge=1, le=512)
     user_answers_per_minute: int = Field(default=10, ge=1, le=10_000)
     user_concurrent_answers: int = Field(default=2, ge=1, le=100)
+    thread_follow_ups: bool = True
 
     @property
     def model_configured(self) -> bool:
@@ -78,6 +79,7 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISOR_LISTENER_THREADS": "listener_threads",
     "ADVISOR_USER_ANSWERS_PER_MINUTE": "user_answers_per_minute",
     "ADVISOR_USER_CONCURRENT_ANSWERS": "user_concurrent_answers",
+    "ADVISOR_THREAD_FOLLOW_UPS": "thread_follow_ups",
 }
 _VARIABLE = {field: variable for variable, field in ENVIRONMENT.items()}
 

@@ -22,6 +22,7 @@ from bot.advisor import Advisor
 from bot.core.answer import Answer, Turn
 from bot.core.answer_stream import AnswerStream
 from bot.core.question import Question, QuestionError
+from bot.slack.agent_view import title_thread
 from bot.slack.rendering import FEEDBACK_ACTION, SHARE_ACTION, Renderer, parse_feedback, safe_markdown
 from bot.storage.sqlite import Store
 
@@ -72,7 +73,6 @@ class SlackBot:
         app.action(FEEDBACK_ACTION)(self.on_feedback)
         app.event("message")(self.on_message)
         app.event("app_mention")(self.on_mention)
-        app.event("app_home_opened")(self.on_home_opened)
 
     # -- slash command ---------------------------------------------------------------------
 
@@ -154,7 +154,7 @@ class SlackBot:
         """An @mention in a channel: answer in its thread (mentions in the thread continue it)."""
         if not self._from_a_person(event, body, context):
             return
-        self._start(event, body, _MENTION.sub(" ", event.get("text", "")), with_status=False)
+        self._start(event, body, _MENTION.sub(" ", event.get("text", "")), with_status=True)
 
     def _from_a_person(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> bool:
         """False for bots (this one included), edits, deletions, joins and repeats of an event."""
@@ -194,12 +194,16 @@ class SlackBot:
             return
         if with_status:
             self._set_status(client, where)
+        if not where.channel.startswith("D"):  # asked in a channel thread: follow-ups there are welcome
+            self.store.remember_thread(where.channel, where.thread_ts)
+        elif where.thread_ts == where.message_ts:  # a new conversation in the Messages tab
+            title_thread(client, where.channel, where.thread_ts, question.text)
         history = self._history(client, where) if where.thread_ts != where.message_ts else []
         answer = self.advisor.stream(question, history, user=where.user)
         _Delivery(self, client, where, question.text).run(answer)
 
     def _set_status(self, client: WebClient, where: Conversation) -> None:
-        """Show "is thinking..." (only assistant threads have it; elsewhere it is skipped)."""
+        """Show "is thinking..." in the thread (DMs and, with chat:write, channels); skipped if refused."""
         try:
             client.assistant_threads_setStatus(
                 channel_id=where.channel,
@@ -232,20 +236,6 @@ class SlackBot:
         if self._bot_user is None:
             self._bot_user = client.auth_test().get("user_id")
         return self._bot_user
-
-    # -- conversation openers --------------------------------------------------------------
-
-    def on_home_opened(self, event: dict[str, Any], set_suggested_prompts: Any = None) -> None:
-        """Offer example questions when someone opens the Messages tab."""
-        if event.get("tab") == "messages" and set_suggested_prompts is not None:
-            self._suggest(set_suggested_prompts)
-
-    def _suggest(self, set_suggested_prompts: Callable[..., Any]) -> None:
-        prompts = [{"title": p.title, "message": p.message} for p in self.text.suggested_prompts]
-        try:
-            set_suggested_prompts(prompts=prompts, title=self.text.prompts_title)
-        except SlackApiError as error:
-            log.debug("suggested prompts unavailable: %s", error.response.get("error"))
 
     # -- failures ----------------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ from slack_sdk.webhook import WebhookClient
 from bot.advisor import Advisor
 from bot.advisor_factory import build_advisor
 from bot.settings import Settings, load_settings, require_slack
+from bot.slack.agent_view import MessagesTab
+from bot.slack.follow_ups import ThreadFollowUps
 from bot.slack.home import HomeTab
 from bot.slack.listeners import SlackBot
 from bot.slack.rendering import Renderer
@@ -77,7 +79,10 @@ def build_bolt(settings: Settings, advisor: Advisor, store: Store | None = None)
     renderer = Renderer(advisor.knowledge)
     bot = SlackBot(advisor, store, renderer, client, work, make_webhook)
     home = HomeTab(advisor.knowledge, store, client, work.submit, advisor.model_configured, bot.converse)
-    home.register(app)  # first: its app_home_opened listener takes only the Home tab
+    # these come first: their matchers take only their own tab or channel type
+    home.register(app)
+    MessagesTab(renderer.text, client, work.submit).register(app)
+    ThreadFollowUps(store, work.submit, bot.converse, settings.thread_follow_ups).register(app)
     AskShortcut(advisor, renderer, client, work.submit, make_webhook, bot.converse).register(app)
     bot.register(app)
     return app

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 SHARE_SECONDS = 30 * 60  # as long as a slash command's response_url lives
 SEEN_SECONDS = 60 * 60  # Slack retries an event for a few minutes at most
+THREAD_SECONDS = 90 * 24 * 60 * 60  # how long a thread the bot was asked in stays open to follow-ups
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -25,6 +26,9 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE TABLE IF NOT EXISTS shares (id TEXT PRIMARY KEY, expires REAL NOT NULL, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS threads (
+    channel TEXT NOT NULL, thread_ts TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (channel, thread_ts)
+);
 """
 
 
@@ -74,6 +78,28 @@ class Store:
             db.execute("DELETE FROM seen WHERE created < ?", (now - SEEN_SECONDS,))
             cursor = db.execute("INSERT OR IGNORE INTO seen (key, created) VALUES (?, ?)", (key, now))
             return cursor.rowcount == 1
+
+    def remember_thread(self, channel: str, thread_ts: str) -> None:
+        """Note that the bot was asked in a thread, so later messages there may be answered."""
+        now = self._clock()
+        with self._db() as db:
+            db.execute("DELETE FROM threads WHERE created < ?", (now - THREAD_SECONDS,))
+            db.execute(
+                "INSERT OR REPLACE INTO threads (channel, thread_ts, created) VALUES (?, ?, ?)",
+                (channel, thread_ts, now),
+            )
+
+    def invited(self, channel: str, thread_ts: str) -> bool:
+        """True if the bot was asked in this thread (within the last 90 days)."""
+        row = (
+            self._connection()
+            .execute(
+                "SELECT 1 FROM threads WHERE channel = ? AND thread_ts = ? AND created >= ?",
+                (channel, thread_ts, self._clock() - THREAD_SECONDS),
+            )
+            .fetchone()
+        )
+        return row is not None
 
     def add_feedback(self, user_id: str, positive: bool, record: dict[str, Any]) -> None:
         """Store one thumbs up or down with the question, answer mode and sources."""
