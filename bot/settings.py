@@ -28,6 +28,7 @@ class Settings(BaseModel):
     knowledge_dir: Path = Field(default_factory=lambda: packaged("bot._knowledge"))
     prompts_dir: Path = Field(default_factory=lambda: packaged("bot._prompts"))
     history_file: Path | None = None
+    log_file: Path | None = None
     log_level: str = Field(default="WARNING", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     anthropic_api_key: SecretStr | None = None
     anthropic_model: str = Field(default=DEFAULT_MODEL, min_length=1)
@@ -60,6 +61,7 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISOR_KNOWLEDGE_DIR": "knowledge_dir",
     "ADVISOR_PROMPTS_DIR": "prompts_dir",
     "ADVISOR_HISTORY_FILE": "history_file",
+    "ADVISOR_LOG_FILE": "log_file",
     "ADVISOR_LOG_LEVEL": "log_level",
     "ANTHROPIC_API_KEY": "anthropic_api_key",
     "ANTHROPIC_MODEL": "anthropic_model",

@@ -1,30 +1,25 @@
-"""The ``framework-advisor`` command line: ask, chat, eval and knowledge check."""
+"""The ``framework-advisor`` command line: its arguments and commands (ask, chat, eval, knowledge, Slack)."""
 
 import argparse
-import atexit
-import contextlib
 import logging
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from bot.advisor import Advisor
 from bot.advisor_factory import build_advisor
 from bot.claude.prompts import PromptError
-from bot.core.answer import Answer, Turn
-from bot.core.answer_stream import AnswerStream
+from bot.console.chat import Chat, line_reader
+from bot.console.feedback_report import feedback_text
+from bot.console.terminal import display_for
 from bot.core.evaluation import CaseFileError, evaluate, load_cases
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.question import QuestionError
 from bot.settings import Settings, SettingsError, load_settings, require_slack
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 OFFLINE_NOTE = "Answering offline with the built-in rules (ANTHROPIC_API_KEY is not set)."
-if TYPE_CHECKING:
-    from bot.storage.sqlite import Store
-
-RESET_NOTE = "[Claude's answer failed part-way; here is the built-in answer instead]"
-CHAT_COMMANDS = "Commands: /help (example questions), /sources (of the last answer), /new, /quit"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,40 +57,13 @@ def _answer_options(parser: argparse.ArgumentParser, json_flag: bool) -> None:
         parser.add_argument("--json", action="store_true", help="print the Answer as JSON")
 
 
-def render(answer: Answer, with_text: bool = True) -> str:
-    """An answer for a person: the text (recommendation first), its note, then its sources."""
-    lines = [answer.text] if with_text else []
-    if answer.note:
-        lines += ["", f"Note: {answer.note}"]
-    if answer.sources:
-        lines += ["", "Sources:", *(f"  - {s.title} [{s.id}]" for s in answer.sources)]
-    return "\n".join(lines).strip("\n")
-
-
-def show_stream(stream: AnswerStream, out: TextIO) -> Answer:
-    """Print text as it arrives, then the note and sources; returns the final answer."""
-    shown = False
-    for chunk in stream:
-        out.write(chunk)
-        out.flush()
-        shown = True
-    final = stream.answer
-    if stream.withdrawn and shown:
-        out.write(f"\n\n{RESET_NOTE}\n\n")
-        shown = False
-    rest = render(final, with_text=not shown)
-    out.write(("\n\n" if shown and rest else "\n" if shown else "") + rest + ("\n" if rest else ""))
-    out.flush()
-    return final
-
-
 def _emit(advisor: Advisor, question: str, args: argparse.Namespace, out: TextIO) -> None:
     """Answer one question in the chosen format (streamed for people, whole for JSON)."""
     if args.json:
         out.write(advisor.ask(question, offline=args.offline).model_dump_json() + "\n")
         out.flush()
     else:
-        show_stream(advisor.stream(question, offline=args.offline), out)
+        display_for(out).show(advisor.stream(question, offline=args.offline))
 
 
 def _offline_note(settings: Settings, args: argparse.Namespace, err: TextIO) -> None:
@@ -131,97 +99,6 @@ def cmd_eval(advisor: Advisor, args: argparse.Namespace, out: TextIO) -> int:
     summary = f"{passed}/{report.total} passed, minimum {args.min:.0%}"
     out.write(f"accuracy: {report.accuracy:.1%} ({summary})\n")
     return 0 if report.accuracy >= args.min else 1
-
-
-class Chat:
-    """The interactive console: keeps the conversation so follow-ups see earlier turns."""
-
-    def __init__(
-        self, advisor: Advisor, out: TextIO, read: Callable[[str], str], offline: bool = False
-    ) -> None:
-        self.advisor, self.out, self.read, self.offline = advisor, out, read, offline
-        self.history: list[Turn] = []
-        self.last: Answer | None = None
-
-    def run(self) -> int:
-        """Read questions until /quit or end of input."""
-        self.out.write(f"Framework Advisor. Ask about Django, Flask or FastAPI. {CHAT_COMMANDS}\n")
-        while True:
-            try:
-                line = self.read("you> ")
-            except (EOFError, KeyboardInterrupt):
-                self.out.write("\n")
-                return 0
-            if not self.handle(line):
-                return 0
-
-    def handle(self, line: str) -> bool:
-        """Handle one line; False means stop."""
-        command = line.strip().lower()
-        if command in ("/quit", "/exit", "/q"):
-            return False
-        if command.startswith("/"):
-            self._command(command)
-            return True
-        if line.strip():
-            self._ask(line)
-        return True
-
-    def _command(self, command: str) -> None:
-        """Run a slash command of the console."""
-        if command == "/help":
-            self.out.write(self.advisor.knowledge.responses.help.text + f"\n\n{CHAT_COMMANDS}\n")
-        elif command == "/sources":
-            self.out.write(_sources_text(self.last) + "\n")
-        elif command == "/new":
-            self.history, self.last = [], None
-            self.out.write("Started a new conversation.\n")
-        else:
-            self.out.write(f"Unknown command {command!r}. {CHAT_COMMANDS}\n")
-
-    def _ask(self, question: str) -> None:
-        """Answer and remember the exchange."""
-        try:
-            items = self.advisor.stream(question, self.history, offline=self.offline)
-        except QuestionError as error:
-            self.out.write(f"{error}\n")
-            return
-        self.out.write("\n")
-        answer = show_stream(items, self.out)
-        self.out.write("\n")
-        self.last = answer
-        self.history += [
-            Turn(role="user", text=question.strip()),
-            Turn(role="assistant", text=answer.text),
-        ]
-
-
-def _sources_text(answer: Answer | None) -> str:
-    """The sources of an answer, one per line."""
-    if answer is None:
-        return "No answer yet."
-    if not answer.sources:
-        return "The last answer did not draw on any knowledge section."
-    return "\n".join(f"- {s.title} [{s.id}]" for s in answer.sources)
-
-
-def _line_reader(history_file: Path | None) -> Callable[[str], str]:
-    """``input`` with line editing and a persistent history where readline exists."""
-    try:
-        import readline  # only the interactive console needs it
-    except ImportError:
-        return input
-    if history_file is not None:
-        with contextlib.suppress(OSError):
-            readline.read_history_file(history_file)
-        atexit.register(_save_history, readline.write_history_file, history_file)
-    return input
-
-
-def _save_history(write: Callable[[Path], None], history_file: Path) -> None:
-    """Save console history, ignoring an unwritable location."""
-    with contextlib.suppress(OSError):
-        write(history_file)
 
 
 def run(
@@ -262,7 +139,7 @@ def _slack_command(args: argparse.Namespace, settings: Settings, out: TextIO, er
     from bot.storage.sqlite import Store
 
     if args.command == "feedback":
-        out.write(_feedback_text(Store(settings.db_path)) + "\n")
+        out.write(feedback_text(Store(settings.db_path)) + "\n")
         return 0
     from bot.slack.web import build_bolt, create_app
 
@@ -283,20 +160,6 @@ def _slack_command(args: argparse.Namespace, settings: Settings, out: TextIO, er
         return 2
 
 
-def _feedback_text(store: "Store") -> str:
-    """Feedback totals per answer mode and the latest questions people disliked."""
-    summary = store.feedback_summary()
-    if summary.total == 0:
-        return "No feedback yet."
-    lines = [f"{summary.total} ratings, {summary.positive / summary.total:.0%} helpful"]
-    lines += [
-        f"  {mode}: {up} helpful, {down} not helpful" for mode, (up, down) in sorted(summary.by_mode.items())
-    ]
-    if summary.recent_negative:
-        lines += ["Latest questions rated not helpful:", *(f"  - {q[:200]}" for q in summary.recent_negative)]
-    return "\n".join(lines)
-
-
 def _dispatch(
     advisor: Advisor,
     args: argparse.Namespace,
@@ -310,13 +173,20 @@ def _dispatch(
             return cmd_ask(advisor, args, out, err, stdin)
         if args.command == "eval":
             return cmd_eval(advisor, args, out)
-        return Chat(advisor, out, _line_reader(settings.history_file), offline=args.offline).run()
+        return Chat(advisor, display_for(out), line_reader(settings.history_file), offline=args.offline).run()
     except (QuestionError, CaseFileError) as error:
         err.write(f"{error}\n")
         return 2
     except OSError as error:
         err.write(f"error: {error.strerror or error}: {error.filename or ''}\n")
         return 2
+
+
+def _chat_log_handlers(settings: Settings) -> list[logging.Handler]:
+    """Where the chat's logs go: never the conversation (each answer's note says what went wrong)."""
+    if settings.log_file is None:
+        return [logging.NullHandler()]
+    return [logging.FileHandler(settings.log_file, encoding="utf-8", delay=True)]
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -327,7 +197,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     except SettingsError as error:
         sys.stderr.write(f"framework-advisor: {error}\n")
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers = _chat_log_handlers(settings) if args[:1] == ["chat"] else None
+    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT, handlers=handlers)
     try:
         return run(args, settings)
     except KeyboardInterrupt:

@@ -1,0 +1,58 @@
+"""Showing answers: plain text for pipes, Markdown through rich for terminals."""
+
+import io
+
+from rich.console import Console
+
+from bot.console.terminal import RESET_NOTE, THINKING, PlainDisplay, RichDisplay, display_for
+from bot.core.answer import Answer, Source
+from bot.core.answer_stream import AnswerStream, StreamItem, StreamReset
+
+FINAL = Answer(
+    text="**Recommendation: Django**\n- An admin out of the box.",
+    note="Answered by the built-in rules because no Claude API key is configured.",
+    sources=[Source(id="django-strengths", title="Where Django shines")],
+)
+
+
+def test_terminal_plain_display_replaces_a_failed_partial_answer() -> None:
+    out = io.StringIO()
+    final = Answer(text="Whole rules answer.", note="Answered by the built-in rules because x.")
+    items: list[StreamItem] = ["Half ", "an", StreamReset(), final]
+    PlainDisplay(out).show(AnswerStream(iter(items)))
+    printed = out.getvalue()
+    assert printed.index("Half an") < printed.index(RESET_NOTE) < printed.index("Whole rules answer.")
+    assert "Note: Answered by the built-in rules because x." in printed
+
+
+def _rich(items: list[StreamItem]) -> tuple[Answer, str]:
+    """Show a stream on a rich console that believes it is a terminal; returns what it drew."""
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=80, color_system=None)
+    answer = RichDisplay(console).show(AnswerStream(iter(items)))
+    return answer, out.getvalue()
+
+
+def test_terminal_rich_display_renders_markdown_not_markup() -> None:
+    answer, drawn = _rich(["**Recommendation: ", "Django**\n- An admin", " out of the box.", FINAL])
+    assert answer == FINAL
+    assert "Recommendation: Django" in drawn
+    # the final frame shows rendered Markdown (partial frames may show an unclosed "**")
+    assert drawn.rindex("**") < drawn.rindex("Recommendation: Django")
+    assert "Note: Answered by the built-in rules" in drawn
+    assert "Where Django shines [django-strengths]" in drawn
+
+
+def test_terminal_rich_display_spins_while_waiting() -> None:
+    _, drawn = _rich([FINAL])
+    assert drawn.index(THINKING) < drawn.index("Recommendation: Django")
+
+
+def test_terminal_rich_display_replaces_withdrawn_text() -> None:
+    _, drawn = _rich(["Half an answer", StreamReset(), FINAL])
+    assert RESET_NOTE in drawn
+    assert drawn.rindex("Recommendation: Django") > drawn.index("Half an answer")
+
+
+def test_terminal_display_for_pipes_is_plain() -> None:
+    assert isinstance(display_for(io.StringIO()), PlainDisplay)
