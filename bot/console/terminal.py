@@ -104,7 +104,7 @@ class RichDisplay:
 
         lines = _footer_lines(answer)
         if lines:
-            self.console.print(escape("\n".join(lines).strip("\n")), style="dim")
+            self.console.print(escape("\n".join(lines)), style="dim")
 
     def write(self, text: str) -> None:
         """Render console text as Markdown."""
