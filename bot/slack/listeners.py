@@ -23,7 +23,14 @@ from bot.core.answer import Answer, Turn
 from bot.core.answer_stream import AnswerStream
 from bot.core.question import Question, QuestionError
 from bot.slack.agent_view import title_thread
-from bot.slack.rendering import FEEDBACK_ACTION, SHARE_ACTION, Renderer, parse_feedback, safe_markdown
+from bot.slack.rendering import (
+    FEEDBACK_ACTION,
+    SHARE_ACTION,
+    Renderer,
+    SafeMarkdownStream,
+    parse_feedback,
+    safe_markdown,
+)
 from bot.storage.sqlite import Store
 
 log = logging.getLogger("bot.slack")
@@ -298,6 +305,7 @@ class _Delivery:
         self.shown = ""
         self.last_send = 0.0
         self.reset = False
+        self.safe = SafeMarkdownStream()
 
     def run(self, stream: AnswerStream) -> None:
         """Consume the advisor's stream and leave exactly one finished answer in the thread."""
@@ -318,7 +326,9 @@ class _Delivery:
 
     def _send(self, text: str) -> None:
         """Append to the streaming message, or edit the placeholder when streaming is unavailable."""
-        safe = safe_markdown(text)
+        safe = self.safe.feed(text)  # whole Markdown blocks, so no link forms across appends
+        if not safe:
+            return
         self.last_send = self.bot.clock()
         if self.stream is not None:
             self.stream.append(markdown_text=safe)
@@ -350,8 +360,9 @@ class _Delivery:
         """Close the stream with the footer, or replace what was shown with the whole answer."""
         renderer, where = self.bot.renderer, self.where
         if self.stream is not None and not self.reset:
-            if self.pending:
-                self.stream.append(markdown_text=safe_markdown(self.pending))
+            tail = self.safe.feed(self.pending) + self.safe.finish()
+            if tail:
+                self.stream.append(markdown_text=tail)
             self.stream.stop(blocks=renderer.footer(answer, self.question))
             return
         if self.stream is not None:

@@ -8,6 +8,7 @@ from typing import Any
 from bot.core.answer import Answer
 from bot.core.knowledge import Knowledge, SlackText
 from bot.core.reply_format import ReplyFormat
+from bot.slack.link_spelling import SpelledStream, spell_out_links
 
 # Slack allows 12,000 markdown characters per message in total; stay well inside, in chunks.
 MARKDOWN_CHUNK = 3000
@@ -22,7 +23,6 @@ FEEDBACK_ACTION = "answer_feedback"
 SHARE_ACTION = "share_answer"
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
-_MARKDOWN_LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -34,7 +34,22 @@ def escape_mrkdwn(text: str) -> str:
 
 def safe_markdown(text: str) -> str:
     """Escaped text whose Markdown links are spelled out, so no link hides its target."""
-    return escape_mrkdwn(_MARKDOWN_LINK.sub(lambda m: f"{m[1]} ({m[2]})" if m[1] else m[2], text))
+    return escape_mrkdwn(spell_out_links(text))
+
+
+class SafeMarkdownStream:
+    """``safe_markdown`` for an answer that arrives in pieces: feed each piece, then finish."""
+
+    def __init__(self) -> None:
+        self._spelled = SpelledStream()
+
+    def feed(self, text: str) -> str:
+        """What became safe to show (whole Markdown blocks only; possibly nothing)."""
+        return escape_mrkdwn(self._spelled.feed(text))
+
+    def finish(self) -> str:
+        """The rest, once the answer is complete."""
+        return escape_mrkdwn(self._spelled.finish())
 
 
 def split_text(text: str, limit: int = MARKDOWN_CHUNK) -> list[str]:

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from bot.advisor import Advisor
 from bot.slack.rendering import BUTTON_VALUE
 from bot.slack.request_checks import MAX_BODY_BYTES, signature_problem
-from tests.doubles.anthropic_api import AnthropicDouble, error
+from tests.doubles.anthropic_api import AnthropicDouble, answer, error
 from tests.doubles.constants import SLACK_TOKEN
 from tests.doubles.slack_api import SlackDouble
 from tests.doubles.slack_requests import (
@@ -22,7 +22,9 @@ from tests.doubles.slack_requests import (
     post,
     sign,
     slash_command,
+    streamed,
 )
+from tests.markdown_check import link_targets
 
 
 def test_web_healthz_reports_state_without_secrets(web: FlaskClient) -> None:
@@ -199,3 +201,28 @@ def test_web_answers_a_long_question_in_any_script_with_feedback_buttons(
     post(web, event(dm(question[:4000], ts="1700009000.000001")))
     stop = slack_api.wait_for("chat.postMessage", timeout=5)[0].args
     assert len(_feedback_buttons(stop["blocks"])["negative_button"]["value"]) <= BUTTON_VALUE
+
+
+DISGUISED = (
+    "**Recommendation: FastAPI**\n"
+    'Read [the [official] docs](https://evil.example/1) and [this](https://evil.example/2 "Docs").\n'
+    "Also [that]( https://evil.example/3) or [the\nguide](https://evil.example/4) or [ref][1].\n\n"
+    "[1]: https://evil.example/5\n"
+)
+
+
+def test_web_streamed_answers_spell_out_every_disguised_link(
+    model_web: FlaskClient, slack_api: SlackDouble, anthropic_api: AnthropicDouble
+) -> None:
+    anthropic_api.push(answer(DISGUISED, "choose-fastapi", recommendation="fastapi"))
+    post(model_web, event(dm("Which framework for an LLM API?", ts="1700009100.000001")))
+    stop = slack_api.wait_for("chat.stopStream")[0].args
+    calls = [
+        slack_api.named("chat.startStream")[0].args,
+        *(c.args for c in slack_api.named("chat.appendStream")),
+        stop,
+    ]
+    shown = "".join(streamed(args) for args in calls)
+    assert link_targets(shown) == []
+    for n in range(1, 6):
+        assert f"https://evil.example/{n}" in shown
