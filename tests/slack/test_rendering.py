@@ -1,6 +1,5 @@
 """Turning answers into Slack blocks, and making untrusted text harmless."""
 
-
 import pytest
 
 from bot.core.knowledge import Knowledge
