@@ -50,8 +50,9 @@ class HomeTab:
 
     def on_home_opened(self, event: dict[str, Any]) -> None:
         """Publish the tab for this user, off Bolt's acknowledgement threads."""
-        user = str(event.get("user", ""))
-        self.submit(partial(self._publish, user))
+        user = event.get("user")
+        if isinstance(user, str) and user:
+            self.submit(partial(self._publish, user))
 
     def _publish(self, user: str) -> None:
         try:

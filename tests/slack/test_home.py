@@ -106,3 +106,10 @@ def test_home_example_for_any_value_is_none_or_a_known_prompt(knowledge: Knowled
     assert found is None or found in prompts
     if value.isascii() and value.isdigit() and int(value) < len(prompts) and len(value) <= 3:
         assert found == prompts[int(value)]
+
+
+def test_home_tab_opened_without_a_user_publishes_nothing(web: FlaskClient, slack_api: SlackDouble) -> None:
+    post(web, event({"type": "app_home_opened", "tab": "home", "event_ts": "1700000800.000001"}))
+    post(web, event(home_opened()))  # the barrier: a real opening afterwards
+    slack_api.wait_for("views.publish")
+    assert [c.args["user_id"] for c in slack_api.named("views.publish")] == [USER]
