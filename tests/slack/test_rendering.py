@@ -1,15 +1,23 @@
 """Turning answers into Slack blocks, and making untrusted text harmless."""
 
+import json
+
 import pytest
 
+from bot.core.answer import Answer, Source
 from bot.core.knowledge import Knowledge
 from bot.slack.link_spelling import SpelledStream
 from bot.slack.rendering import (
+    BUTTON_VALUE,
     Renderer,
     escape_mrkdwn,
+    feedback_value,
+    parse_feedback,
     safe_markdown,
+    split_text,
 )
 from tests.markdown_check import link_targets
+from tests.timebound import within
 
 
 @pytest.fixture
@@ -93,3 +101,97 @@ def test_rendering_spelled_stream_never_releases_a_link(pieces: list[str], shown
     released = [stream.feed(piece) for piece in pieces] + [stream.finish()]
     assert "".join(released) == shown
     assert not link_targets(shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "pieces"),
+    [
+        ("short", 10, ["short"]),
+        ("aaaa\n\nbbbb\n\ncccc", 10, ["aaaa\n\nbbbb", "cccc"]),
+        ("word " * 6, 12, ["word word", "word word", "word word"]),
+        ("x" * 25, 10, ["x" * 10, "x" * 10, "x" * 5]),
+        ("", 10, []),
+    ],
+)
+def test_rendering_split_text(text: str, limit: int, pieces: list[str]) -> None:
+    assert split_text(text, limit) == pieces
+
+
+def test_rendering_answer_blocks(renderer: Renderer) -> None:
+    answer = Answer(
+        text="**Recommendation: Django + FastAPI**\nBoth.",
+        recommendation="django",
+        mode="llm",
+        sources=[Source(id="faq-together", title="Together?")],
+    )
+    [message] = renderer.answer(answer, "q", share_id="s1")
+    kinds = [b["type"] for b in message.blocks]
+    assert kinds == ["section", "markdown", "context", "context_actions", "actions"]
+    assert message.blocks[0]["text"]["text"] == "*Recommendation: Django + FastAPI*"
+    assert message.blocks[1]["text"] == "Both."
+    assert message.blocks[2]["elements"][0]["text"] == "Sources: Together?  |  Answered by Claude"
+    assert message.text.startswith("Recommendation: Django + FastAPI")
+
+
+@pytest.mark.parametrize(
+    ("answer", "context"),
+    [
+        (
+            Answer(text="x", mode="llm", note="Claude did not cite."),
+            "No knowledge section cited  |  Claude did not cite.",
+        ),
+        (
+            Answer(text="x", mode="rules", note="Answered by the built-in rules because <b>."),
+            "No knowledge section cited  |  Answered by the built-in rules because &lt;b&gt;.",
+        ),
+        (Answer(text="x", mode="rules"), "No knowledge section cited  |  Answered by the built-in rules"),
+    ],
+)
+def test_rendering_context_line_names_engine_and_why(
+    renderer: Renderer, answer: Answer, context: str
+) -> None:
+    assert renderer.context(answer)["elements"][0]["text"] == context
+
+
+def test_rendering_answer_without_headline_uses_recommendation(renderer: Renderer) -> None:
+    [message] = renderer.answer(Answer(text="Pick it.", recommendation="flask"), "q")
+    assert message.blocks[0]["text"]["text"] == "*Recommendation: Flask*"
+
+
+def test_rendering_feedback_value_round_trips_and_fits() -> None:
+    sources = [Source(id=f"section-{i:03d}", title="t") for i in range(200)]
+    answer = Answer(text="x", mode="llm", sources=sources)
+    value = feedback_value(answer, "q" * 5000)
+    assert len("down" + value) <= BUTTON_VALUE
+    parsed = parse_feedback("down" + value)
+    assert parsed is not None
+    positive, record = parsed
+    assert positive is False
+    assert record["m"] == "llm"
+    assert len(record["q"]) == 1200
+    assert record["s"][0] == "section-000"
+
+
+@pytest.mark.parametrize("value", ["sideways:{}", "up:not json", "up:[1]", ""])
+def test_rendering_parse_feedback_rejects_foreign_values(value: str) -> None:
+    assert parse_feedback(value) is None
+
+
+def test_rendering_blocks_are_valid_json(renderer: Renderer) -> None:
+    messages = renderer.answer(Answer(text="a " * 10_000, recommendation="django"), "q", share_id="x")
+    assert len(messages) >= 2
+    assert all(json.loads(json.dumps(m.blocks)) == m.blocks for m in messages)
+
+
+@pytest.mark.parametrize(
+    "letter",
+    ["д", "漢", "😀", "\u00e9", "\x01", '"', "\\", "\U0010fffd"],
+)
+def test_rendering_feedback_value_fits_any_script_at_the_question_limit(letter: str) -> None:
+    answer = Answer(text="x", mode="rules", sources=[Source(id="choose-django", title="t")])
+    value = within(2, lambda: feedback_value(answer, letter * 4000))
+    assert len("down" + value) <= BUTTON_VALUE
+    parsed = parse_feedback("down" + value)
+    assert parsed is not None
+    assert parsed[1]["q"]
+    assert set(parsed[1]["q"]) <= {letter}
