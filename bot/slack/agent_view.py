@@ -77,5 +77,13 @@ def title_thread(client: WebClient, channel: str, thread_ts: str, question: str)
         log.info("thread title not set: %s", error.response.get("error"))
 
 
+def asked_question(template: str, text: str) -> str | None:
+    """The question in a message the Home tab posted for someone (``asked``), else None."""
+    prefix, _, suffix = template.partition("{question}")
+    if len(text) > len(prefix) + len(suffix) and text.startswith(prefix) and text.endswith(suffix):
+        return text[len(prefix) : len(text) - len(suffix)].strip() or None
+    return None
+
+
 def _messages_tab(event: dict[str, Any]) -> bool:
     return event.get("tab") == "messages"

@@ -22,7 +22,7 @@ from bot.advisor import Advisor
 from bot.core.answer import Answer, Turn
 from bot.core.answer_stream import AnswerStream
 from bot.core.question import Question, QuestionError
-from bot.slack.agent_view import title_thread
+from bot.slack.agent_view import asked_question, title_thread
 from bot.slack.rendering import (
     FEEDBACK_ACTION,
     SHARE_ACTION,
@@ -234,6 +234,9 @@ class SlackBot:
                 continue
             role = "assistant" if message.get("bot_id") or message.get("user") == bot_user else "user"
             text = html.unescape(_MENTION.sub(" ", message["text"])).strip()
+            asked = asked_question(self.text.home.asked, text) if role == "assistant" else None
+            if asked:  # a Home tab question the bot posted on the person's behalf: their turn
+                role, text = "user", asked
             if text:
                 turns.append(Turn(role=role, text=text))
         return turns

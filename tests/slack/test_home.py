@@ -9,10 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.knowledge import Knowledge
+from bot.slack.agent_view import asked_question
 from bot.slack.home import HOME_ASK_ACTION, example_for
 from bot.storage.sqlite import Store
-from tests.doubles.slack_api import SlackDouble
-from tests.doubles.slack_requests import USER, event, home_opened, post, view_action, visible
+from tests.doubles.slack_api import BOT_ID, BOT_USER, SlackDouble
+from tests.doubles.slack_requests import USER, dm, event, home_opened, post, view_action, visible
 
 
 def _published(slack_api: SlackDouble) -> dict[str, Any]:
@@ -113,3 +114,33 @@ def test_home_tab_opened_without_a_user_publishes_nothing(web: FlaskClient, slac
     post(web, event(home_opened()))  # the barrier: a real opening afterwards
     slack_api.wait_for("views.publish")
     assert [c.args["user_id"] for c in slack_api.named("views.publish")] == [USER]
+
+
+def test_home_button_follow_up_counts_the_question_as_the_person_s(
+    web: FlaskClient, slack_api: SlackDouble
+) -> None:
+    post(web, view_action(HOME_ASK_ACTION, "0"))  # "Which framework for a REST API that calls an LLM..."
+    question, _ = slack_api.wait_for("chat.postMessage", count=2)
+    assert question.reply is not None
+    channel, root = question.reply["channel"], question.reply["ts"]
+    slack_api.threads[(channel, root)] = [
+        {"bot_id": BOT_ID, "user": BOT_USER, "text": question.args["text"], "ts": root},
+        {"bot_id": BOT_ID, "user": BOT_USER, "text": "Recommendation: FastAPI", "ts": "1700004001.000001"},
+        {"user": USER, "text": "and we need an admin panel too", "ts": "1700004002.000001"},
+    ]
+    post(
+        web,
+        event(dm("and we need an admin panel too", ts="1700004002.000001", thread_ts=root, channel=channel)),
+    )
+    follow_up = slack_api.wait_for("chat.postMessage", count=3)[2].args
+    assert follow_up["thread_ts"] == root
+    assert "Django + FastAPI" in visible(follow_up["blocks"])  # the LLM-API need came from the question
+
+
+@given(st.text(max_size=200))
+def test_home_asked_question_reads_back_what_was_asked(question: str) -> None:
+    template = "You asked from the Home tab: {question}"
+    found = asked_question(template, template.format(question=question))
+    assert found == (question.strip() or None)
+    if not question.startswith("You asked from the Home tab: "):
+        assert asked_question(template, question) is None  # anything else is not a Home tab question
