@@ -20,6 +20,8 @@ from bot.settings import Settings, SettingsError, load_settings, require_slack
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 OFFLINE_NOTE = "Answering offline with the built-in rules (ANTHROPIC_API_KEY is not set)."
+# The project's evaluation sets, scored by a bare ``eval`` run from a checkout.
+EVAL_SETS = [Path("tests/eval/dev.jsonl"), Path("tests/eval/holdout.jsonl")]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,9 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     _answer_options(ask, json_flag=True)
     chat = commands.add_parser("chat", help="an interactive console with follow-up questions")
     _answer_options(chat, json_flag=False)
-    ev = commands.add_parser("eval", help="score the advisor on a JSON Lines file of cases")
-    ev.add_argument("cases", type=Path, help="JSON Lines file of cases")
+    ev = commands.add_parser("eval", help="score the advisor on JSON Lines files of cases")
+    ev.add_argument(
+        "cases", type=Path, nargs="*", default=EVAL_SETS, help="JSON Lines files (default: dev and holdout)"
+    )
     ev.add_argument("--min", type=float, default=0.95, help="lowest passing accuracy (0-1)")
+    ev.add_argument("--summary", action="store_true", help="per-category totals only, no questions")
     _answer_options(ev, json_flag=False)
     knowledge = commands.add_parser("knowledge", help="work with the knowledge files")
     knowledge.add_argument("action", choices=["check"], help="check: validate and summarise")
@@ -90,15 +95,21 @@ def cmd_ask(advisor: Advisor, args: argparse.Namespace, out: TextIO, err: TextIO
 
 
 def cmd_eval(advisor: Advisor, args: argparse.Namespace, out: TextIO) -> int:
-    """Run evaluation cases; non-zero exit when accuracy is under ``--min``."""
-    report = evaluate(load_cases(args.cases), lambda q: advisor.ask(q, offline=args.offline))
-    for failure in report.failures:
-        out.write(f"FAIL line {failure.line}: {failure.question}\n")
-        out.writelines(f"    {problem}\n" for problem in failure.problems)
-    passed = report.total - len(report.failures)
-    summary = f"{passed}/{report.total} passed, minimum {args.min:.0%}"
-    out.write(f"accuracy: {report.accuracy:.1%} ({summary})\n")
-    return 0 if report.accuracy >= args.min else 1
+    """Run each file of evaluation cases; non-zero exit when any is under ``--min``."""
+    status = 0
+    for path in args.cases:
+        report = evaluate(load_cases(path), lambda q: advisor.ask(q, offline=args.offline))
+        if len(args.cases) > 1:
+            out.write(f"== {path}\n")
+        for failure in [] if args.summary else report.failures:
+            out.write(f"FAIL line {failure.line}: {failure.question}\n")
+            out.writelines(f"    {problem}\n" for problem in failure.problems)
+        out.writelines(f"{line}\n" for line in report.summary_lines())
+        passed = report.total - len(report.failures)
+        summary = f"{passed}/{report.total} passed, minimum {args.min:.0%}"
+        out.write(f"accuracy: {report.accuracy:.1%} ({summary})\n")
+        status = status if report.accuracy >= args.min else 1
+    return status
 
 
 def run(

@@ -36,6 +36,7 @@ class Failure(BaseModel):
     line: int
     question: str
     problems: list[str]
+    category: str = "general"
 
 
 class Report(BaseModel):
@@ -43,11 +44,26 @@ class Report(BaseModel):
 
     total: int
     failures: list[Failure]
+    # Cases per category, so a report can say where the misses are without naming questions.
+    totals: dict[str, int] = Field(default_factory=dict)
 
     @property
     def accuracy(self) -> float:
         """Share of cases that passed (1.0 for no cases)."""
         return 1.0 if self.total == 0 else (self.total - len(self.failures)) / self.total
+
+    def by_category(self) -> dict[str, tuple[int, int]]:
+        """Passed and total cases per category, in first-seen order."""
+        missed: dict[str, int] = {}
+        for failure in self.failures:
+            missed[failure.category] = missed.get(failure.category, 0) + 1
+        return {c: (n - missed.get(c, 0), n) for c, n in self.totals.items()}
+
+    def summary_lines(self) -> list[str]:
+        """One line per category: passed/total and the share."""
+        rows = self.by_category()
+        width = max((len(c) for c in rows), default=0)
+        return [f"  {c:<{width}}  {p:>4}/{n:<4} {p / n:6.1%}" for c, (p, n) in rows.items()]
 
 
 class CaseFileError(ValueError):
@@ -89,13 +105,16 @@ def problems(case: Case, answer: Answer) -> list[str]:
 
 def evaluate(cases: Iterable[tuple[int, Case]], answer: Callable[[str], Answer]) -> Report:
     """Answer every case and collect the misses."""
-    failures, total = [], 0
+    failures: list[Failure] = []
+    totals: dict[str, int] = {}
     for line, case in cases:
-        total += 1
+        totals[case.category] = totals.get(case.category, 0) + 1
         try:
             missed = problems(case, answer(case.question))
         except QuestionError as error:
             missed = [f"question rejected: {error}"]
         if missed:
-            failures.append(Failure(line=line, question=case.question, problems=missed))
-    return Report(total=total, failures=failures)
+            failures.append(
+                Failure(line=line, question=case.question, problems=missed, category=case.category)
+            )
+    return Report(total=sum(totals.values()), failures=failures, totals=totals)

@@ -91,12 +91,15 @@ def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:
     intents = knowledge.intents
     texts = [p for need in knowledge.needs for p in need.patterns]
     texts += [a for f in knowledge.frameworks.values() for a in f.aliases]
-    texts += [*intents.scope.in_scope, *intents.scope.off_topic, *intents.scope.injection]
-    texts += [
-        *intents.ask.recommend,
-        *intents.ask.compare,
-        *intents.ask.negation,
-        *intents.ask.fact,
-    ]
+    texts += [*intents.scope.in_scope, *intents.scope.project, *intents.scope.off_topic]
+    texts += [*intents.scope.other_stacks]
+    texts += [c for cues in intents.scope.homonyms.values() for c in cues]
+    texts += [*intents.attacks.injection, *intents.attacks.claims, *intents.attacks.directives]
+    texts += [*intents.ask.decide, *intents.ask.no_decision, *intents.ask.compare, *intents.ask.group]
+    texts += [*intents.ask.most, *intents.ask.least, *intents.ask.negation, *intents.ask.negation_after]
+    texts += [*intents.ask.fact, *intents.team.small_scope, *intents.team.switch]
+    texts += [p for t in knowledge.topics for p in t.patterns]
+    texts += [p for c in knowledge.criteria for p in (*c.higher, *c.lower)]
+    texts += [p for n in knowledge.needs for p in n.when_negated]
     texts += [*intents.chat.help, *intents.chat.greeting, *intents.language.stopwords]
     return texts

@@ -110,26 +110,49 @@ class Match(Generic[Payload]):
     end: int
 
 
+class _Node(Generic[Payload]):
+    """A trie node: the phrases ending here and the words that continue one."""
+
+    __slots__ = ("ends", "next")
+
+    def __init__(self) -> None:
+        self.ends: list[Payload] = []
+        self.next: dict[str, _Node[Payload]] = {}
+
+
 class PhraseMatcher(Generic[Payload]):
     """Finds known phrases (word tuples) in a word list, longest first at each position."""
 
     def __init__(self, phrases: Iterable[tuple[tuple[str, ...], Payload]]) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], Payload]]] = {}
+        # A trie, so each position costs one dict lookup per word of the longest phrase there.
+        self._root: _Node[Payload] = _Node()
         for words, payload in phrases:
             if words:
-                self._by_first.setdefault(words[0], []).append((words, payload))
-        for entries in self._by_first.values():
-            entries.sort(key=lambda entry: -len(entry[0]))
+                node = self._root
+                for word in words:
+                    node = node.next.setdefault(word, _Node())
+                node.ends.append(payload)
 
     def find(self, words: Sequence[str]) -> list[Match[Payload]]:
         """Every phrase occurrence, in order of position."""
         found: list[Match[Payload]] = []
+        first = self._root.next
         for start, word in enumerate(words):
-            for phrase_words, payload in self._by_first.get(word, ()):
-                end = start + len(phrase_words)
-                if tuple(words[start:end]) == phrase_words:
-                    found.append(Match(payload, start, end))
+            if word in first:  # most words start no phrase: skip them without a call
+                found += self.at(words, start)
         return found
+
+    def at(self, words: Sequence[str], start: int) -> list[Match[Payload]]:
+        """The phrases that begin at one position, longest first."""
+        ends: list[tuple[int, list[Payload]]] = []
+        node = self._root.next.get(words[start]) if start < len(words) else None
+        end = start + 1
+        while node is not None:
+            if node.ends:
+                ends.append((end, node.ends))
+            node = node.next.get(words[end]) if end < len(words) else None
+            end += 1
+        return [Match(payload, start, stop) for stop, payloads in reversed(ends) for payload in payloads]
 
     def any_in(self, words: Sequence[str]) -> bool:
         """True when at least one phrase occurs."""

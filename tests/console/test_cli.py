@@ -113,6 +113,26 @@ def test_cli_eval_reports_failures_and_accuracy(settings: Settings, tmp_path: Pa
     assert status == 0
 
 
+def test_cli_eval_summary_scores_each_file_by_category_without_questions(
+    settings: Settings, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "dev.jsonl", tmp_path / "holdout.jsonl"
+    first.write_text(
+        json.dumps({"question": "hello", "category": "chat", "expect": {"in_scope": True}}) + "\n"
+    )
+    second.write_text(
+        json.dumps({"question": "hello", "category": "scope", "expect": {"in_scope": False}}) + "\n"
+    )
+    status, out, _ = _run(["eval", "--offline", "--summary", str(first), str(second)], settings)
+    assert status == 1
+    assert f"== {first}" in out
+    assert f"== {second}" in out
+    assert "chat" in out
+    assert "scope" in out
+    assert "hello" not in out
+    assert "accuracy: 0.0% (0/1 passed" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

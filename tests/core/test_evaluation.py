@@ -61,3 +61,18 @@ def test_evaluation_rules_advisor_meets_95_percent(advisor: Advisor) -> None:
     report = evaluate(load_cases(DEV_CASES), advisor.ask)
     failed = "\n".join(f"{f.question}: {f.problems}" for f in report.failures)
     assert report.accuracy >= 0.95, failed
+
+
+def test_evaluation_reports_accuracy_per_category() -> None:
+    cases = [
+        (1, Case.model_validate({"question": "a", "category": "fact", "expect": {"in_scope": True}})),
+        (2, Case.model_validate({"question": "b", "category": "fact", "expect": {"in_scope": False}})),
+        (3, Case.model_validate({"question": "c", "category": "ranking", "expect": {"in_scope": True}})),
+    ]
+    report = evaluate(cases, lambda q: Answer(text=q))
+    assert report.by_category() == {"fact": (1, 2), "ranking": (1, 1)}
+    assert report.failures[0].category == "fact"
+    assert [line.split() for line in report.summary_lines()] == [
+        ["fact", "1/2", "50.0%"],
+        ["ranking", "1/1", "100.0%"],
+    ]

@@ -9,13 +9,14 @@ from bot.core.knowledge.base import Knowledge
 from bot.core.knowledge.errors import KnowledgeError
 from bot.core.knowledge.loading import load_knowledge
 from bot.core.knowledge.markdown import parse_sections, unwrap
-from bot.core.knowledge.schemas import Combination, Criterion, Framework, Intents, Need, Section
+from bot.core.knowledge.schemas import Combination, Criterion, Fact, Framework, Intents, Need, Section, Topic
 from bot.core.knowledge.wording import InputText, Responses, SlackText
 
 __all__ = [
     "FRAMEWORK_IDS",
     "Combination",
     "Criterion",
+    "Fact",
     "Framework",
     "InputText",
     "Intents",
@@ -25,6 +26,7 @@ __all__ = [
     "Responses",
     "Section",
     "SlackText",
+    "Topic",
     "load_knowledge",
     "parse_sections",
     "unwrap",

@@ -3,7 +3,17 @@
 from collections.abc import Iterable
 
 from bot.core.answer import FrameworkId, Source
-from bot.core.knowledge.schemas import Combination, Criterion, Framework, Intents, Need, Section, Strict
+from bot.core.knowledge.schemas import (
+    Combination,
+    Criterion,
+    Fact,
+    Framework,
+    Intents,
+    Need,
+    Section,
+    Strict,
+    Topic,
+)
 from bot.core.knowledge.wording import Responses
 
 
@@ -15,6 +25,8 @@ class Knowledge(Strict):
     criteria: tuple[Criterion, ...]
     needs: tuple[Need, ...]
     combinations: tuple[Combination, ...]
+    topics: tuple[Topic, ...]
+    facts: tuple[Fact, ...]
     intents: Intents
     responses: Responses
 
@@ -32,5 +44,6 @@ class Knowledge(Strict):
         return (
             f"{len(self.sections)} sections from {len(files)} files, "
             f"{len(self.frameworks)} frameworks, {len(self.criteria)} criteria, "
-            f"{len(self.needs)} needs, {len(self.combinations)} combinations"
+            f"{len(self.needs)} needs, {len(self.combinations)} combinations, "
+            f"{len(self.topics)} topics, {len(self.facts)} facts"
         )

@@ -9,7 +9,7 @@ from bot.core.answer import FRAMEWORK_IDS, FrameworkId
 from bot.core.knowledge.base import Knowledge
 from bot.core.knowledge.errors import KnowledgeError, ModelT, validated
 from bot.core.knowledge.markdown import parse_sections
-from bot.core.knowledge.schemas import Combination, Criterion, Framework, Intents, Need, Section
+from bot.core.knowledge.schemas import Combination, Criterion, Fact, Framework, Intents, Need, Section, Topic
 from bot.core.knowledge.wording import Responses
 
 
@@ -77,12 +77,15 @@ def load_knowledge(directory: Path) -> Knowledge:
     signals = _read_toml(directory, "signals.toml")
     needs = [validated(Need, "signals.toml", n, e) for n, e in _entries(signals, "need", "signals.toml")]
     combos = signals.get("combination", [])
+    facts = _read_toml(directory, "facts.toml")
     knowledge = Knowledge(
         sections=_index_sections([*_load_prose(directory), *criteria_sections]),
         frameworks=_framework_map(frameworks),
         criteria=tuple(criteria),
         needs=tuple(needs),
         combinations=tuple(validated(Combination, "signals.toml", n, e) for n, e in _named(combos)),
+        topics=tuple(validated(Topic, "facts.toml", n, e) for n, e in _entries(facts, "topic", "facts.toml")),
+        facts=tuple(validated(Fact, "facts.toml", n, e) for n, e in _entries(facts, "fact", "facts.toml")),
         intents=validated(Intents, "intents.toml", "(file)", _read_toml(directory, "intents.toml")),
         responses=validated(Responses, "responses.toml", "(file)", _read_toml(directory, "responses.toml")),
     )
@@ -126,6 +129,8 @@ def _check_references(knowledge: Knowledge) -> None:
             _require(ref in sections, "signals.toml", combo.id, "sources", ref)
         for ref in (*combo.first, *combo.second):
             _require(ref in needs, "signals.toml", combo.id, "first/second", ref)
+    _check_facts(knowledge)
+    _check_criteria(knowledge)
     summary = knowledge.responses.combination.summary_section
     _require(summary in sections, "responses.toml", "combination", "summary_section", summary)
     verdict = knowledge.responses.recommendation.verdict_section
@@ -136,3 +141,25 @@ def _require(ok: bool, file: str, section: str, field: str, ref: str) -> None:
     """Raise a KnowledgeError for a dangling reference."""
     if not ok:
         raise KnowledgeError(file, section, field, f"unknown id '{ref}'")
+
+
+def _check_facts(knowledge: Knowledge) -> None:
+    """Facts cite existing sections and name known topics; topic ids are unique."""
+    topics = {t.id for t in knowledge.topics}
+    if len(topics) != len(knowledge.topics):
+        raise KnowledgeError("facts.toml", "topic", "id", "a topic id is listed twice")
+    for fact in knowledge.facts:
+        for ref in fact.sources:
+            _require(ref in knowledge.sections, "facts.toml", fact.id, "sources", ref)
+        for ref in fact.topics:
+            _require(ref in topics, "facts.toml", fact.id, "topics", ref)
+
+
+def _check_criteria(knowledge: Knowledge) -> None:
+    """Criteria name known topics and needs."""
+    topics, needs = {t.id for t in knowledge.topics}, {n.id for n in knowledge.needs}
+    for criterion in knowledge.criteria:
+        for ref in criterion.topics:
+            _require(ref in topics, "criteria.toml", criterion.id, "topics", ref)
+        for ref in criterion.needs:
+            _require(ref in needs, "criteria.toml", criterion.id, "needs", ref)

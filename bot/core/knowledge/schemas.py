@@ -48,6 +48,15 @@ class Criterion(Strict):
     ratings: dict[FrameworkId, str]
     scores: dict[FrameworkId, int]
     note: str = Field(min_length=1)
+    # Rows from the guide's prose rather than its table are left out of side-by-side tables.
+    in_table: bool = True
+    # Topics (facts.toml) a question names when it asks about this row.
+    topics: tuple[str, ...] = ()
+    # Phrases that ask for the top scorer ("fastest") or the bottom one ("least out of the box").
+    higher: tuple[str, ...] = ()
+    lower: tuple[str, ...] = ()
+    # Needs that are this row in disguise, so "fastest" plus "throughput" is still a ranking.
+    needs: tuple[str, ...] = ()
 
     @field_validator("ratings", "scores")
     @classmethod
@@ -88,6 +97,8 @@ class Need(Strict):
     sources: tuple[str, ...] = Field(min_length=1)
     relative: bool = False
     relative_weight: int = Field(default=0, ge=0)
+    # Phrases whose negation states this need ("we don't want to write validation by hand").
+    when_negated: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _reason_for_every_weight(self) -> "Need":
@@ -115,18 +126,35 @@ class Scope(Strict):
     """Vocabulary that decides whether a question is ours to answer."""
 
     in_scope: tuple[str, ...]
+    project: tuple[str, ...]
     off_topic: tuple[str, ...]
+    other_stacks: tuple[str, ...]
+    homonyms: dict[FrameworkId, tuple[str, ...]]
+
+
+class Attacks(Strict):
+    """Vocabulary for attempts to take over the advisor or ping everyone."""
+
     injection: tuple[str, ...]
+    claims: tuple[str, ...]
+    directives: tuple[str, ...]
+    markers: tuple[str, ...]
+    line_markers: tuple[str, ...]
     ping: tuple[str, ...]
 
 
 class Ask(Strict):
     """Vocabulary for the kind of answer a question wants."""
 
-    recommend: tuple[str, ...]
+    decide: tuple[str, ...]
+    no_decision: tuple[str, ...]
     compare: tuple[str, ...]
+    group: tuple[str, ...]
+    most: tuple[str, ...]
+    least: tuple[str, ...]
     fact: tuple[str, ...]
     negation: tuple[str, ...]
+    negation_after: tuple[str, ...]
     negation_window: int = Field(ge=1, le=10)
 
 
@@ -150,11 +178,41 @@ class Limits(Strict):
     max_question_chars: int = Field(ge=100, le=40_000)
 
 
+class Team(Strict):
+    """Vocabulary about the team: its current stack, and whether the job is small."""
+
+    # "{framework}" stands for any alias of any framework ("flask shop", "our django site").
+    current: tuple[str, ...]
+    small_scope: tuple[str, ...]
+    switch: tuple[str, ...]
+    window: int = Field(ge=1, le=10)
+
+
 class Intents(Strict):
     """Everything in ``intents.toml``."""
 
     scope: Scope
+    attacks: Attacks
     ask: Ask
+    team: Team
     chat: Chat
     language: Language
     limits: Limits
+
+
+class Topic(Strict):
+    """Something a question can be about ("the ORM", "async"), and the phrases that name it."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    patterns: tuple[str, ...] = Field(min_length=1)
+    generic: bool = False
+
+
+class Fact(Strict):
+    """One specific fact, about one framework or none, that answers questions on its topics."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    framework: FrameworkId | None = None
+    topics: tuple[str, ...] = Field(min_length=1)
+    text: str = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)

@@ -57,12 +57,27 @@ class ComparisonText(Templates):
         "headline": frozenset({"names"}),
         "row": frozenset({"criterion", "ratings"}),
         "rating": frozenset({"name", "rating"}),
+        "fact_line": frozenset({"name", "fact"}),
         "closing": frozenset(),
     }
     headline: str
     row: str
     rating: str
+    fact_line: str
     closing: str
+
+
+class RankingText(Templates):
+    """Wording of a superlative answer."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {
+        "top": frozenset({"name", "criterion"}),
+        "bottom": frozenset({"name", "criterion"}),
+        "tie": frozenset({"names", "criterion"}),
+    }
+    top: str
+    bottom: str
+    tie: str
 
 
 class FactText(Templates):
@@ -213,6 +228,7 @@ class Responses(Strict):
     recommendation: RecommendationText
     combination: CombinationText
     comparison: ComparisonText
+    ranking: RankingText
     fact: FactText
     help: PlainText
     greeting: PlainText

@@ -1,0 +1,78 @@
+"""Fact answers: the specific facts for the named framework and topic, else the best sections."""
+
+from bot.core.answer import Answer, FrameworkId
+from bot.core.knowledge import Fact, Knowledge
+from bot.core.retrieval import Retriever
+from bot.core.rules.parse import Parse, Role
+from bot.core.text_analysis import phrase
+
+# A second fact joins the answer when it scores this close to the best one.
+SECOND_FACT_RATIO = 0.75
+# A second section joins a section answer when it scores this close to the first.
+SECOND_HIT_RATIO = 0.75
+# Below this BM25 score a section is not really about the question.
+MIN_FACT_SCORE = 2.0
+# How much the most specific topic a question names counts; later topics count for less.
+TOPIC_WEIGHT = 100
+# Each content word a fact shares with the question.
+WORD_WEIGHT = 3
+
+
+class FactFinder:
+    """Picks the facts that answer a parse, by topic, framework and shared words."""
+
+    def __init__(self, knowledge: Knowledge, stopwords: frozenset[str]) -> None:
+        self.facts = knowledge.facts
+        self._words = {f.id: frozenset(phrase(f.text)) - stopwords for f in knowledge.facts}
+
+    def best(self, parse: Parse, frameworks: list[FrameworkId], limit: int = 2) -> list[Fact]:
+        """The best facts about these frameworks (or about none) for the parse's topics."""
+        scored = [(self._score(f, parse, frameworks), f) for f in self.facts]
+        scored = sorted((pair for pair in scored if pair[0] > 0), key=lambda pair: -pair[0])
+        if not scored:
+            return []
+        top = scored[0][0]
+        return [f for s, f in scored[:limit] if s >= top * SECOND_FACT_RATIO]
+
+    def for_framework(self, parse: Parse, framework: FrameworkId) -> Fact | None:
+        """The best fact about exactly this framework for the parse's topics."""
+        scored = [(self._score(f, parse, [framework]), f) for f in self.facts if f.framework == framework]
+        scored = [pair for pair in scored if pair[0] > 0]
+        return max(scored, key=lambda pair: pair[0])[1] if scored else None
+
+    def _score(self, fact: Fact, parse: Parse, frameworks: list[FrameworkId]) -> float:
+        """How well a fact answers: its topics first, then shared words and the framework."""
+        if frameworks and fact.framework is not None and fact.framework not in frameworks:
+            return 0.0
+        topic = sum(TOPIC_WEIGHT / (i + 1) for i, t in enumerate(parse.topics) if t in fact.topics)
+        if topic == 0:
+            return 0.0
+        shared = len(self._words[fact.id] & set(parse.words))
+        return topic + WORD_WEIGHT * shared + (1 if fact.framework in frameworks else 0)
+
+
+class FactWriter:
+    """Writes fact answers."""
+
+    def __init__(self, knowledge: Knowledge, finder: FactFinder, retriever: Retriever) -> None:
+        self.knowledge, self.finder, self.retriever = knowledge, finder, retriever
+
+    def answer(self, parse: Parse) -> Answer:
+        """The facts that answer the question, or the best sections when no fact does."""
+        subjects = parse.named(Role.SUBJECT, Role.ALTERNATIVE) or parse.named(Role.CURRENT)
+        facts = self.finder.best(parse, subjects)
+        if facts:
+            text = "\n\n".join(f.text for f in facts)
+            return Answer(text=text, sources=self.knowledge.sources(s for f in facts for s in f.sources))
+        return self._sections(parse)
+
+    def _sections(self, parse: Parse) -> Answer:
+        """The best-matching sections, quoted under their titles."""
+        text = self.knowledge.responses.fact
+        hits = [h for h in self.retriever.search(parse.words) if h.score >= MIN_FACT_SCORE]
+        if not hits:
+            return Answer(text=text.not_covered)
+        chosen = [hits[0], *[h for h in hits[1:2] if h.score >= hits[0].score * SECOND_HIT_RATIO]]
+        sections = [self.knowledge.section(h.section_id) for h in chosen]
+        body = "\n\n".join(text.section.format(title=s.title, body=s.body) for s in sections)
+        return Answer(text=body, sources=[s.source for s in sections])

@@ -1,0 +1,422 @@
+"""Reads a question into a typed Parse: intent, frameworks and their roles, topics, needs, team."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from bot.core.answer import FrameworkId, Turn
+from bot.core.knowledge import Knowledge, Need
+from bot.core.rules.parse import Direction, Intent, NamedFramework, Parse, RankingAsk, Role, StatedNeed
+from bot.core.rules.vocabulary import Cues, Vocabulary
+from bot.core.text_analysis import Analyzer, Match
+
+# Clause boundaries: a negation or a team phrase does not reach across them.
+_CLAUSE = re.compile(r"[.!?;:]+(?=\s|$)|[,()\[\]\n]|\s[-\u2013\u2014]+\s|[\u2013\u2014]")
+# A need right after a negated one, this close and in the same clause, is negated too
+# ("no admin, templates or ORM").
+CHAIN_GAP = 3
+# Words after a need that can still negate it ("admin-free", "async not needed").
+AFTER_WINDOW = 2
+# Stands in for the words of a "no decision" aside, which must not count as topics or needs.
+NO_DECISION = "<no-decision>"
+# A general "most"/"least" governs a topic named at most this many words after it.
+SUPERLATIVE_REACH = 4
+# Earlier user turns whose needs a follow-up inherits.
+HISTORY_TURNS = 5
+
+
+@dataclass
+class Words:
+    """A question's normalised words, the clause each belongs to, and the cues found in them."""
+
+    words: list[str]
+    clause: list[int]
+    cues: Cues
+
+    def same_clause(self, a: int, b: int) -> bool:
+        """True when word positions a and b are in one clause."""
+        return 0 <= a < len(self.clause) and 0 <= b < len(self.clause) and self.clause[a] == self.clause[b]
+
+
+@dataclass
+class _Needs:
+    """Needs found in a question, with the team's current stack."""
+
+    stated: dict[str, StatedNeed] = field(default_factory=dict)
+    expertise: list[FrameworkId] = field(default_factory=list)
+
+
+class QuestionReader:
+    """Turns question text into a Parse, using only the knowledge's vocabulary."""
+
+    def __init__(self, knowledge: Knowledge, analyzer: Analyzer) -> None:
+        self.knowledge = knowledge
+        self.analyzer = analyzer
+        self.v = Vocabulary(knowledge)
+        self.criteria = {c.id: c for c in knowledge.criteria}
+
+    def split(self, text: str) -> Words:
+        """Normalised words, each tagged with its clause."""
+        words: list[str] = []
+        clause: list[int] = []
+        for index, chunk in enumerate(_CLAUSE.split(text)):
+            found = self.analyzer.words(chunk)
+            words += found
+            clause += [index] * len(found)
+        return Words(words, clause, self.v.cues(words))
+
+    def read(self, text: str, history: Sequence[Turn] = ()) -> Parse:
+        """The typed parse of a question, follow-ups inheriting earlier turns' needs."""
+        parse = self._read_one(text)
+        if history and parse.intent in (Intent.RECOMMENDATION, Intent.FACT):
+            parse = self._inherit(parse, history)
+        return parse
+
+    def _read_one(self, text: str) -> Parse:
+        """The parse of one piece of text on its own."""
+        w = self.split(text)
+        if self._attack(text, w):
+            return Parse(intent=Intent.INJECTION, words=tuple(w.words))
+        w = self._without_asides(w)
+        named = self._framework_matches(w.words)
+        team = self._team(w, named, self._topic_words(w.words))
+        frameworks = self._roles(w, named, team.expertise)
+        topics = self._topics(w.words)
+        ranking = self._ranking(w)
+        constraints = self._constraints(w, team)
+        parse = Parse(
+            intent=Intent.FACT,
+            words=tuple(w.words),
+            frameworks=tuple(frameworks),
+            topics=tuple(topics),
+            needs=tuple(team.stated.values()),
+            expertise=tuple(team.expertise),
+            constraints=frozenset(constraints),
+            ranking=ranking,
+        )
+        return parse.model_copy(update={"intent": self._intent(parse, w, named, text)})
+
+    # --- attacks and scope -------------------------------------------------------------------
+
+    def _attack(self, text: str, w: Words) -> bool:
+        """An injection attempt, a forged role marker or an authority claim with an order."""
+        lowered = text.lower()
+        if any(marker in lowered for marker in self.v.markers):
+            return True
+        lines = [line.strip() for line in lowered.splitlines()]
+        if any(line.startswith(self.v.line_markers) for line in lines):
+            return True
+        if w.cues.has("injection"):
+            return True
+        return w.cues.has("claims") and w.cues.has("directives")
+
+    def _without_asides(self, w: Words) -> Words:
+        """Blank out "no decision" asides ("for our architecture docs") so they name no topic."""
+        aside = {i for m in w.cues.find("no_decision") for i in range(m.start, m.end)}
+        if not aside:
+            return w
+        words = [NO_DECISION if i in aside else word for i, word in enumerate(w.words)]
+        return Words(words, w.clause, self.v.cues(words))
+
+    def _framework_matches(self, words: list[str]) -> list[Match[FrameworkId]]:
+        """Framework names, minus those that mean something else here (a vacuum flask)."""
+        other_senses = {m.payload for m in self.v.homonyms.find(words)}
+        return [m for m in self.v.frameworks.find(words) if m.payload not in other_senses]
+
+    def _in_scope(self, parse: Parse, w: Words) -> bool:
+        """True when the question is about Python web frameworks or a project to build with one."""
+        if not parse.frameworks and w.cues.has("other_stacks"):
+            return False
+        building = bool(parse.requirements) or w.cues.has("in_scope")
+        if not parse.frameworks and not building and w.cues.has("off_topic"):
+            return False
+        return bool(
+            parse.frameworks
+            or parse.needs
+            or parse.expertise
+            or parse.ranking
+            or w.cues.has("in_scope")
+            or w.cues.has("project")
+            or w.cues.has("group")
+        )
+
+    # --- frameworks, team and needs ----------------------------------------------------------
+
+    def _topic_words(self, words: list[str]) -> set[int]:
+        """Positions of words that name a specific (not generic) topic."""
+        return {
+            i
+            for m in self.v.topics.find(words)
+            if m.payload not in self.v.generic_topics
+            for i in range(m.start, m.end)
+        }
+
+    def _team(self, w: Words, named: list[Match[FrameworkId]], topical: set[int]) -> _Needs:
+        """Needs (with negation) and the frameworks the team already knows or runs."""
+        result = _Needs()
+        current = self.v.current.find(w.words)
+        result.expertise = list(dict.fromkeys(m.payload for m in current))
+        taken = {i for m in current for i in range(m.start, m.end)}
+        negations = w.cues.find("negation")
+        after = w.cues.find("negation_after")
+        previous: tuple[int, bool] | None = None
+        for match in self.v.needs.find(w.words):
+            if any(i in taken for i in range(match.start, match.end)):
+                continue
+            negated = self._negated(w, match, negations, after, previous)
+            previous = (match.end, negated)
+            on_topic = any(i in topical for i in range(match.start, match.end))
+            self._add_need(result, w, match, named, negated, on_topic)
+        for match in self.v.flipped.find(w.words):
+            if self._negated(w, match, negations, after, None):
+                result.stated[match.payload.id] = StatedNeed(id=match.payload.id)
+        return result
+
+    def _add_need(
+        self,
+        result: _Needs,
+        w: Words,
+        match: Match[Need],
+        named: list[Match[FrameworkId]],
+        negated: bool,
+        topical: bool,
+    ) -> None:
+        """Record one need match: expertise goes to the nearest framework, the rest by id."""
+        need = match.payload
+        if need.relative:
+            if not negated:
+                for framework in self._nearest(w, match, named):
+                    if framework not in result.expertise:
+                        result.expertise.append(framework)
+            return
+        known = result.stated.get(need.id)
+        if known is None or (known.negated and not negated) or (known.topical and not topical):
+            result.stated[need.id] = StatedNeed(id=need.id, negated=negated, topical=topical)
+
+    def _negated(
+        self,
+        w: Words,
+        match: Match[Need],
+        negations: list[Match[str]],
+        after: list[Match[str]],
+        previous: tuple[int, bool] | None,
+    ) -> bool:
+        """True when a negation governs this need: just before, just after, or by a chain."""
+        window = self.v.negation_window
+        if any(0 <= match.start - n.end <= window and w.same_clause(n.start, match.start) for n in negations):
+            return True
+        if any(
+            0 <= a.start - match.end <= AFTER_WINDOW and w.same_clause(a.start, match.start) for a in after
+        ):
+            return True
+        if previous is not None and previous[1]:
+            end = previous[0]
+            return 0 <= match.start - end <= CHAIN_GAP and w.same_clause(end - 1, match.start)
+        return False
+
+    def _nearest(self, w: Words, match: Match[Need], named: list[Match[FrameworkId]]) -> list[FrameworkId]:
+        """The framework named closest to an expertise phrase, within the window and clause."""
+        near = [
+            (min(abs(f.start - match.end), abs(match.start - f.end)), f.payload)
+            for f in named
+            if w.same_clause(f.start, match.start)
+        ]
+        near = [pair for pair in near if pair[0] <= self.v.team_window]
+        return [min(near)[1]] if near else []
+
+    def _roles(
+        self, w: Words, named: list[Match[FrameworkId]], expertise: list[FrameworkId]
+    ) -> list[NamedFramework]:
+        """Each named framework once, with the part it plays."""
+        negations = w.cues.find("negation")
+        rejected = {
+            m.payload
+            for m in named
+            if any(0 <= m.start - n.end <= 2 and w.same_clause(n.start, m.start) for n in negations)
+        }
+        order = list(dict.fromkeys(m.payload for m in named))
+        open_ = [f for f in order if f not in expertise and f not in rejected]
+        several = len(open_) >= 2 or bool(expertise)
+        return [NamedFramework(id=f, role=_role(f, expertise, rejected, several)) for f in order]
+
+    # --- topics, rankings, constraints -------------------------------------------------------
+
+    def _topics(self, words: list[str]) -> list[str]:
+        """Topics named, the longest phrase first, then the most specific in the vocabulary."""
+        longest: dict[str, int] = {}
+        for m in self.v.topics.find(words):
+            longest[m.payload] = max(longest.get(m.payload, 0), m.end - m.start)
+        generic = self.v.generic_topics
+        return sorted(longest, key=lambda t: (t in generic, -longest[t], self.v.topic_order[t]))
+
+    def _ranking(self, w: Words) -> RankingAsk | None:
+        """A superlative over one criterion: a phrase of its own, or "most"/"least" by its topic."""
+        words = w.words
+        specific = self.v.rankings.find(words)
+        if specific:
+            best = max(specific, key=lambda m: (m.end - m.start, -m.start))
+            criterion, direction = best.payload
+            return RankingAsk(criterion=criterion, direction="lower" if direction == "lower" else "higher")
+        markers: list[tuple[Match[str], Direction]] = [(m, "higher") for m in w.cues.find("most")]
+        markers += [(m, "lower") for m in w.cues.find("least")]
+        for topic in self.v.topics.find(words):
+            for marker, direction in markers:
+                near = -SUPERLATIVE_REACH <= topic.start - marker.end <= SUPERLATIVE_REACH
+                about = self._criterion_for(topic.payload)
+                if near and about is not None:
+                    return RankingAsk(criterion=about, direction=direction)
+        return None
+
+    def _criterion_for(self, topic: str) -> str | None:
+        """The criterion a topic is about, if any."""
+        return next((c.id for c in self.criteria.values() if topic in c.topics), None)
+
+    def _constraints(self, w: Words, team: _Needs) -> set[str]:
+        """Constraints on the choice: a small job, a question of switching, nothing legacy."""
+        found: set[str] = set()
+        if w.cues.has("small_scope"):
+            found.add("small-scope")
+        if w.cues.has("switch"):
+            found.add("switch")
+        if "new-project" in team.stated and not team.stated["new-project"].negated:
+            found.add("no-legacy")
+        return found
+
+    # --- intent ------------------------------------------------------------------------------
+
+    def _intent(self, parse: Parse, w: Words, named: list[Match[FrameworkId]], text: str) -> Intent:
+        """What kind of answer the question wants."""
+        words = w.words
+        if not self._in_scope(parse, w) or self._only_small_talk(w):
+            return self._small_talk(w)
+        if NO_DECISION in words:
+            return self._explain(parse, w)
+        decided = self._decided(w) or _either_or(words, named)
+        if self._is_ranking(parse):
+            return Intent.RANKING
+        if decided:
+            return Intent.RECOMMENDATION
+        if self._about_one(parse, text):
+            return Intent.FACT
+        if self._comparing(parse, w):
+            return self._explain(parse, w)
+        if (parse.wanted or parse.expertise) and not self._opens_as_fact(words):
+            return Intent.RECOMMENDATION
+        return Intent.FACT
+
+    def _decided(self, w: Words) -> bool:
+        """A request for a decision: a cue phrase, or a bare "which" at the very end."""
+        content = [word for word in w.words if word != NO_DECISION]
+        return w.cues.has("decide") or (bool(content) and content[-1] == "which")
+
+    def _about_one(self, parse: Parse, text: str) -> bool:
+        """A question about one framework's features ("fastapi validation library?")."""
+        named = parse.named(Role.SUBJECT, Role.ALTERNATIVE) or parse.named(Role.CURRENT)
+        if len(named) != 1 or not parse.topics:
+            return False
+        if not parse.requirements:
+            return True
+        asked = "?" in text or self._opens_as_fact(list(parse.words))
+        staying = bool(parse.expertise) and bool({"small-scope", "switch"} & parse.constraints)
+        return asked and not staying
+
+    def _is_ranking(self, parse: Parse) -> bool:
+        """A superlative with no project needs beyond the ranked criterion's own."""
+        if parse.ranking is None:
+            return False
+        if len(parse.named(Role.SUBJECT, Role.ALTERNATIVE, Role.CURRENT)) == 1:
+            return False
+        own = set(self.criteria[parse.ranking.criterion].needs)
+        others = [n for n in parse.wanted if n not in own]
+        return not others and not parse.expertise
+
+    def _comparing(self, parse: Parse, w: Words) -> bool:
+        """Two or more frameworks (or all of them) put side by side."""
+        options = parse.named(Role.ALTERNATIVE, Role.SUBJECT)
+        if w.cues.has("group"):
+            return True
+        return len(options) >= 2 and (w.cues.has("compare") or self._bare(parse) or not parse.topics)
+
+    def _explain(self, parse: Parse, w: Words) -> Intent:
+        """No decision wanted: a comparison when several frameworks are in play, else a fact."""
+        several = len(parse.named(Role.ALTERNATIVE, Role.SUBJECT)) >= 2
+        if several or w.cues.has("group") or not parse.frameworks:
+            return Intent.COMPARISON
+        return Intent.FACT
+
+    def _bare(self, parse: Parse) -> bool:
+        """True when a question is little more than framework names ("Django and Flask")."""
+        content = [w for w in parse.words if w not in self.v.stopwords]
+        return len(content) <= len(parse.frameworks)
+
+    def _opens_as_fact(self, words: list[str]) -> bool:
+        """True when the question starts like a factual one ("Does ...", "How ...")."""
+        return bool(self.v.fact_openings.at(words, 0))
+
+    def _only_small_talk(self, w: Words) -> bool:
+        """True when every content word belongs to a greeting or a help request."""
+        return self._covered(w, "greeting", "help")
+
+    def _covered(self, w: Words, *cue_lists: str) -> bool:
+        """True when some cue of these lists occurs and covers every content word."""
+        spans = [m for name in cue_lists for m in w.cues.find(name)]
+        covered = {i for m in spans for i in range(m.start, m.end)}
+        content = [i for i, word in enumerate(w.words) if word not in self.v.stopwords]
+        return bool(spans) and all(i in covered for i in content)
+
+    def _small_talk(self, w: Words) -> Intent:
+        """Help, a greeting, a bare "which is best?", or something we do not cover."""
+        if self._only_small_talk(w):
+            return Intent.HELP if w.cues.has("help") else Intent.GREETING
+        if self._covered(w, "decide"):
+            return Intent.RECOMMENDATION
+        return Intent.OUT_OF_SCOPE
+
+    # --- follow-ups --------------------------------------------------------------------------
+
+    def _inherit(self, parse: Parse, history: Sequence[Turn]) -> Parse:
+        """Let a follow-up keep the needs, team and named pair of earlier user turns."""
+        needs = {n.id: n for n in parse.needs}
+        expertise = list(parse.expertise)
+        frameworks = parse.frameworks
+        for text in [t.text for t in history if t.role == "user"][-HISTORY_TURNS:]:
+            past = self._read_one(text)
+            if past.intent in (Intent.INJECTION, Intent.OUT_OF_SCOPE):
+                continue
+            for need in past.needs:
+                needs.setdefault(need.id, need)
+            expertise += [f for f in past.expertise if f not in expertise]
+            if not frameworks and len(past.named(Role.ALTERNATIVE)) >= 2:
+                frameworks = past.frameworks
+        intent = parse.intent
+        wanted = any(not n.negated for n in needs.values())
+        if intent is Intent.FACT and wanted and not self._opens_as_fact(list(parse.words)):
+            intent = Intent.RECOMMENDATION
+        return parse.model_copy(
+            update={
+                "needs": tuple(needs.values()),
+                "expertise": tuple(expertise),
+                "frameworks": frameworks,
+                "intent": intent,
+            }
+        )
+
+
+def _role(
+    framework: FrameworkId, expertise: list[FrameworkId], rejected: set[FrameworkId], several: bool
+) -> Role:
+    """The role of one named framework."""
+    if framework in expertise:
+        return Role.CURRENT
+    if framework in rejected:
+        return Role.REJECTED
+    return Role.ALTERNATIVE if several else Role.SUBJECT
+
+
+def _either_or(words: list[str], named: list[Match[FrameworkId]]) -> bool:
+    """True when two different framework names are joined by "or" ("Django or Flask")."""
+    for a, b in pairwise(named):
+        if a.payload != b.payload and b.start - a.end <= 2 and "or" in words[a.end : b.start]:
+            return True
+    return False

@@ -1,0 +1,112 @@
+"""Phrase matchers for every vocabulary list in the knowledge, built once per knowledge base."""
+
+from collections.abc import Iterable, Sequence
+
+from bot.core.answer import FrameworkId
+from bot.core.knowledge import Criterion, Knowledge, Need
+from bot.core.text_analysis import Match, PhraseMatcher, phrase
+
+FRAMEWORK_SLOT = "{framework}"
+
+
+def _words(phrases: Iterable[str]) -> frozenset[str]:
+    """Every normalised word of some phrases."""
+    return frozenset(w for p in phrases for w in phrase(p))
+
+
+class Vocabulary:
+    """Every list the reader matches against, as phrase matchers."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        intents = knowledge.intents
+        scope, attacks, ask, team = intents.scope, intents.attacks, intents.ask, intents.team
+        self.frameworks = PhraseMatcher(
+            (phrase(a), f.id) for f in knowledge.frameworks.values() for a in f.aliases
+        )
+        self.homonyms = PhraseMatcher((phrase(c), f) for f, cues in scope.homonyms.items() for c in cues)
+        self.needs = PhraseMatcher((phrase(p), n) for n in knowledge.needs for p in n.patterns)
+        self.flipped = PhraseMatcher((phrase(p), n) for n in knowledge.needs for p in n.when_negated)
+        self.topics = PhraseMatcher((phrase(p), t.id) for t in knowledge.topics for p in t.patterns)
+        self.topic_order = {t.id: i for i, t in enumerate(knowledge.topics)}
+        self.rankings = _ranking_matcher(knowledge.criteria)
+        self.current = PhraseMatcher(_framework_templates(knowledge, team.current))
+        self.generic_topics = frozenset(t.id for t in knowledge.topics if t.generic)
+        self.markers = tuple(m.lower() for m in (*attacks.markers, *attacks.ping))
+        self.line_markers = tuple(m.lower() for m in attacks.line_markers)
+        self.fact_openings = PhraseMatcher((phrase(p), True) for p in ask.fact)
+        self.negation_window = ask.negation_window
+        self.team_window = team.window
+        self.stopwords = _words(intents.language.stopwords)
+        # Every plain cue list in one matcher, so a question is scanned for all of them at once.
+        self._cues = PhraseMatcher(
+            (phrase(p), name)
+            for name, phrases in {
+                "in_scope": scope.in_scope,
+                "project": scope.project,
+                "off_topic": scope.off_topic,
+                "other_stacks": scope.other_stacks,
+                "injection": attacks.injection,
+                "claims": attacks.claims,
+                "directives": attacks.directives,
+                "decide": ask.decide,
+                "no_decision": ask.no_decision,
+                "compare": ask.compare,
+                "group": ask.group,
+                "most": ask.most,
+                "least": ask.least,
+                "negation": ask.negation,
+                "negation_after": ask.negation_after,
+                "small_scope": team.small_scope,
+                "switch": team.switch,
+                "help": intents.chat.help,
+                "greeting": intents.chat.greeting,
+            }.items()
+            for p in phrases
+        )
+
+    def cues(self, words: Sequence[str]) -> "Cues":
+        """Every cue phrase in the words, found in one pass."""
+        return Cues(self._cues.find(words))
+
+
+class Cues:
+    """Where each cue list matched in one question."""
+
+    def __init__(self, matches: Iterable[Match[str]]) -> None:
+        self._by_name: dict[str, list[Match[str]]] = {}
+        for match in matches:
+            self._by_name.setdefault(match.payload, []).append(match)
+
+    def has(self, name: str) -> bool:
+        """True when any phrase of the named list occurs."""
+        return name in self._by_name
+
+    def find(self, name: str) -> list[Match[str]]:
+        """The occurrences of the named list's phrases, in order."""
+        return self._by_name.get(name, [])
+
+
+def _ranking_matcher(criteria: Iterable[Criterion]) -> PhraseMatcher[tuple[str, str]]:
+    """Superlative phrases of every criterion, each with its criterion and direction."""
+    entries: list[tuple[tuple[str, ...], tuple[str, str]]] = []
+    for criterion in criteria:
+        entries += [(phrase(p), (criterion.id, "higher")) for p in criterion.higher]
+        entries += [(phrase(p), (criterion.id, "lower")) for p in criterion.lower]
+    return PhraseMatcher(entries)
+
+
+def _framework_templates(
+    knowledge: Knowledge, templates: Iterable[str]
+) -> list[tuple[tuple[str, ...], FrameworkId]]:
+    """Expand "{framework} shop" into a phrase per alias of every framework."""
+    expanded: list[tuple[tuple[str, ...], FrameworkId]] = []
+    for template in templates:
+        for framework in knowledge.frameworks.values():
+            for alias in framework.aliases:
+                expanded.append((phrase(template.replace(FRAMEWORK_SLOT, alias)), framework.id))
+    return expanded
+
+
+def need_by_id(knowledge: Knowledge) -> dict[str, Need]:
+    """The knowledge's needs by id."""
+    return {n.id: n for n in knowledge.needs}
