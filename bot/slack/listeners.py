@@ -70,6 +70,7 @@ class SlackBot:
         self.advisor, self.store, self.renderer = advisor, store, renderer
         self.client, self.work, self.webhook = client, work, webhook
         self.text = renderer.text
+        self.known_sources = frozenset(advisor.knowledge.sections)
         self.clock = clock
         self._bot_user: str | None = None
 
@@ -144,10 +145,13 @@ class SlackBot:
     def on_feedback(self, ack: Ack, body: dict[str, Any]) -> None:
         """Store a thumbs up or down with the question, answer mode and sources."""
         ack()
-        parsed = parse_feedback(str(body["actions"][0].get("value", "")))
-        if parsed is not None:
-            positive, record = parsed
-            self.store.add_feedback(body.get("user", {}).get("id", ""), positive, record)
+        user = str(body.get("user", {}).get("id", ""))
+        parsed = parse_feedback(str(body["actions"][0].get("value", "")), self.known_sources)
+        if parsed is None:  # crafted, or from another app: never stored as sent
+            log.warning("ignored a feedback value that is not a valid one of ours user=%s", user)
+            return
+        positive, record = parsed
+        self.store.add_feedback(user, positive, record.model_dump())
 
     # -- conversations ---------------------------------------------------------------------
 

@@ -5,7 +5,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.answer import Answer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from bot.core.answer import Answer, Mode
 from bot.core.knowledge import Knowledge, SlackText
 from bot.core.reply_format import ReplyFormat
 from bot.slack.link_spelling import SpelledStream, spell_out_links
@@ -18,6 +20,7 @@ CONTEXT_CHARS = 2900
 BUTTON_VALUE = 2000
 FALLBACK_CHARS = 3900  # chat.postMessage text is best kept under 4,000
 FEEDBACK_QUESTION_CHARS = 1200
+MAX_FEEDBACK_SOURCES = 60  # more than any answer cites; the button value holds about 50
 FEEDBACK_VALUE = BUTTON_VALUE - len("down")  # room for the polarity prefix
 FEEDBACK_ACTION = "answer_feedback"
 SHARE_ACTION = "share_answer"
@@ -198,16 +201,35 @@ def _feedback_json(question: str, mode: str, sources: list[str]) -> str:
     return ":" + json.dumps({"q": question, "m": mode, "s": sources}, separators=(",", ":"))
 
 
-def parse_feedback(value: str) -> tuple[bool, dict[str, Any]] | None:
-    """(positive, record) from a feedback button value, or None if it is not ours."""
+class Feedback(BaseModel):
+    """A feedback button's record, as sent back by Slack: checked, because anyone can craft one."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    q: str = Field(max_length=FEEDBACK_QUESTION_CHARS, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")
+    m: Mode
+    s: list[str] = Field(max_length=MAX_FEEDBACK_SOURCES)
+
+    @field_validator("s")
+    @classmethod
+    def _known(cls, sources: list[str], info: ValidationInfo) -> list[str]:
+        """Only ids of sections this knowledge has, each once."""
+        known = (info.context or {}).get("sources", frozenset())
+        if len(set(sources)) != len(sources) or not known.issuperset(sources):
+            raise ValueError("sources must be distinct known section ids")
+        return sources
+
+
+def parse_feedback(value: str, known_sources: frozenset[str]) -> tuple[bool, Feedback] | None:
+    """(positive, record) from a feedback button value, or None if it is not a valid one of ours."""
     polarity, _, payload = value.partition(":")
-    if polarity not in ("up", "down"):
+    if polarity not in ("up", "down") or len(value) > BUTTON_VALUE:
         return None
     try:
-        record = json.loads(payload)
-    except json.JSONDecodeError:
+        record = Feedback.model_validate_json(payload, context={"sources": known_sources})
+    except ValidationError:
         return None
-    return (polarity == "up", record) if isinstance(record, dict) else None
+    return polarity == "up", record
 
 
 def _fallback_text(headline: str | None, chunks: list[str]) -> str:

@@ -158,23 +158,49 @@ def test_rendering_answer_without_headline_uses_recommendation(renderer: Rendere
     assert message.blocks[0]["text"]["text"] == "*Recommendation: Flask*"
 
 
+KNOWN = frozenset(f"section-{i:03d}" for i in range(200))
+
+
 def test_rendering_feedback_value_round_trips_and_fits() -> None:
     sources = [Source(id=f"section-{i:03d}", title="t") for i in range(200)]
     answer = Answer(text="x", mode="llm", sources=sources)
     value = feedback_value(answer, "q" * 5000)
     assert len("down" + value) <= BUTTON_VALUE
-    parsed = parse_feedback("down" + value)
+    parsed = parse_feedback("down" + value, KNOWN)
     assert parsed is not None
     positive, record = parsed
     assert positive is False
-    assert record["m"] == "llm"
-    assert len(record["q"]) == 1200
-    assert record["s"][0] == "section-000"
+    assert record.m == "llm"
+    assert len(record.q) == 1200
+    assert record.s[0] == "section-000"
 
 
-@pytest.mark.parametrize("value", ["sideways:{}", "up:not json", "up:[1]", ""])
-def test_rendering_parse_feedback_rejects_foreign_values(value: str) -> None:
-    assert parse_feedback(value) is None
+def _value(q: object = "q", m: object = "llm", s: object = ("section-001",)) -> str:
+    return "up:" + json.dumps({"q": q, "m": m, "s": list(s) if isinstance(s, tuple) else s})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "sideways:{}",
+        "up:not json",
+        "up:[1]",
+        "",
+        _value(q="x" * 1_000_000),
+        _value(q="x" * 1201),
+        _value(m="m" * 5000),
+        _value(m="chatgpt"),
+        _value(s=[f"section-{i % 200:03d}" for i in range(10_000)]),
+        _value(s=["section-001", "section-001"]),
+        _value(s=["no-such-section"]),
+        _value(s="section-001"),
+        _value(q="\x1b[2J\x1b[31mpwned"),
+        _value(q=5),
+        "up:" + json.dumps({"q": "q", "m": "llm", "s": [], "extra": 1}),
+    ],
+)
+def test_rendering_parse_feedback_rejects_foreign_or_crafted_values(value: str) -> None:
+    assert parse_feedback(value, KNOWN) is None
 
 
 def test_rendering_blocks_are_valid_json(renderer: Renderer) -> None:
@@ -191,7 +217,10 @@ def test_rendering_feedback_value_fits_any_script_at_the_question_limit(letter: 
     answer = Answer(text="x", mode="rules", sources=[Source(id="choose-django", title="t")])
     value = within(2, lambda: feedback_value(answer, letter * 4000))
     assert len("down" + value) <= BUTTON_VALUE
-    parsed = parse_feedback("down" + value)
+    parsed = parse_feedback("down" + value, frozenset({"choose-django"}))
+    if letter == "\x01":  # a control character is never a question's: refused on the way back
+        assert parsed is None
+        return
     assert parsed is not None
-    assert parsed[1]["q"]
-    assert set(parsed[1]["q"]) <= {letter}
+    assert parsed[1].q
+    assert set(parsed[1].q) <= {letter}

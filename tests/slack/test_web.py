@@ -3,6 +3,7 @@
 import json
 import logging
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,13 +11,15 @@ import pytest
 from flask.testing import FlaskClient
 
 from bot.advisor import Advisor
-from bot.slack.rendering import BUTTON_VALUE
+from bot.slack.rendering import BUTTON_VALUE, FEEDBACK_ACTION
 from bot.slack.request_checks import MAX_BODY_BYTES, signature_problem
+from bot.storage.sqlite import Store
 from tests.doubles.anthropic_api import AnthropicDouble, answer, error
 from tests.doubles.constants import SLACK_TOKEN
 from tests.doubles.slack_api import SlackDouble
 from tests.doubles.slack_requests import (
     SIGNING_SECRET,
+    block_action,
     dm,
     event,
     post,
@@ -226,3 +229,16 @@ def test_web_streamed_answers_spell_out_every_disguised_link(
     assert link_targets(shown) == []
     for n in range(1, 6):
         assert f"https://evil.example/{n}" in shown
+
+
+def test_web_crafted_feedback_is_never_stored(
+    web: FlaskClient, slack_api: SlackDouble, slack_env: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    crafted = 'up:{"q":"\\u001b[2Jpwned","m":"' + "m" * 5000 + '","s":[]}'
+    response = post(web, block_action(FEEDBACK_ACTION, crafted, slack_api.response_url("fb")))
+    assert response.status_code == 200
+    deadline = time.monotonic() + 5
+    while "ignored a feedback value" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "ignored a feedback value" in caplog.text
+    assert Store(Path(slack_env["ADVISOR_DB_PATH"])).feedback_summary().total == 0
