@@ -1,13 +1,21 @@
-"""Builds the advisor and its model from settings: the one place that picks implementations."""
+"""Builds the advisor, its model and the store from settings: the one place that picks implementations."""
+
+from typing import TYPE_CHECKING
 
 from bot.advisor import Advisor, ModelOptions
 from bot.claude.breaker import CircuitBreaker
-from bot.claude.limits import UserLimiter
+from bot.claude.limits import LocalCounter, UsageCounter, UserLimiter
 from bot.claude.model_interface import Model
 from bot.claude.prompts import Budgets, load_prompts
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.rules import RulesAdvisor
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.storage.resilient import ResilientStore
+    from bot.storage.store import Store
+
+LEASE_MARGIN_SECONDS = 60.0  # a lease outlives the answer's deadline, then expires if its process died
 
 
 def build_model(settings: Settings) -> Model:
@@ -24,8 +32,38 @@ def build_model(settings: Settings) -> Model:
     )
 
 
-def build_advisor(settings: Settings, knowledge: Knowledge | None = None, offline: bool = False) -> Advisor:
-    """The advisor: with Claude when a key is set (and not offline), else rules only."""
+def open_backend(settings: Settings) -> "Store":
+    """PostgreSQL when DATABASE_URL is set, else the SQLite file; not connected to yet."""
+    lease_seconds = settings.deadline_seconds + LEASE_MARGIN_SECONDS
+    if settings.database_url is not None:
+        from bot.storage.postgres import PostgresStore  # psycopg is loaded only when configured
+
+        url = settings.database_url.get_secret_value()
+        return PostgresStore(url, pool_size=settings.db_pool_size, lease_seconds=lease_seconds)
+    from bot.storage.sqlite import SqliteStore  # storage stays off the offline console's path
+
+    return SqliteStore(settings.db_path, lease_seconds=lease_seconds)
+
+
+def build_store(settings: Settings) -> "ResilientStore":
+    """The configured store, schema checked (SchemaError if newer), degraded if PostgreSQL is away."""
+    from bot.storage.resilient import ResilientStore
+
+    store = ResilientStore(open_backend(settings), fallback=LocalCounter())
+    store.start(must_connect=settings.database_url is None)
+    return store
+
+
+def build_advisor(
+    settings: Settings,
+    knowledge: Knowledge | None = None,
+    offline: bool = False,
+    counter: UsageCounter | None = None,
+) -> Advisor:
+    """The advisor: with Claude when a key is set (and not offline), else rules only.
+
+    ``counter`` shares the per-user limits (the store); without it they hold per process.
+    """
     knowledge = knowledge or load_knowledge(settings.knowledge_dir)
     rules = RulesAdvisor(knowledge)
     if offline or not settings.model_configured:
@@ -42,5 +80,7 @@ def build_advisor(settings: Settings, knowledge: Knowledge | None = None, offlin
         prompts=load_prompts(settings.prompts_dir),
         breaker=CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_seconds),
         options=ModelOptions(deadline_seconds=settings.deadline_seconds, budgets=budgets),
-        limiter=UserLimiter(settings.user_answers_per_minute, settings.user_concurrent_answers),
+        limiter=UserLimiter(
+            settings.user_answers_per_minute, settings.user_concurrent_answers, counter=counter
+        ),
     )

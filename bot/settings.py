@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 
 def packaged(package: str) -> Path:
@@ -45,10 +45,20 @@ class Settings(BaseModel):
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = Field(default=None, pattern=r"^https?://")
     db_path: Path = Path("framework-advisor.sqlite3")
+    database_url: SecretStr | None = None
+    db_pool_size: int = Field(default=4, ge=1, le=100)
     listener_threads: int = Field(default=64, ge=1, le=512)
     user_answers_per_minute: int = Field(default=10, ge=1, le=10_000)
     user_concurrent_answers: int = Field(default=2, ge=1, le=100)
     thread_follow_ups: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Only PostgreSQL URLs (as Heroku-style hosts set them); the value is never echoed."""
+        if value is not None and not value.get_secret_value().startswith(("postgres://", "postgresql://")):
+            raise ValueError("must start with postgres:// or postgresql://")
+        return value
 
     @property
     def model_configured(self) -> bool:
@@ -78,6 +88,8 @@ ENVIRONMENT: dict[str, str] = {
     "SLACK_APP_TOKEN": "slack_app_token",
     "SLACK_API_URL": "slack_api_url",
     "ADVISOR_DB_PATH": "db_path",
+    "DATABASE_URL": "database_url",
+    "ADVISOR_DB_POOL_SIZE": "db_pool_size",
     "ADVISOR_LISTENER_THREADS": "listener_threads",
     "ADVISOR_USER_ANSWERS_PER_MINUTE": "user_answers_per_minute",
     "ADVISOR_USER_CONCURRENT_ANSWERS": "user_concurrent_answers",

@@ -11,7 +11,7 @@ from bot.advisor import Advisor
 from bot.advisor_factory import build_advisor
 from bot.claude.prompts import PromptError
 from bot.console.chat import Chat, line_reader
-from bot.console.feedback_report import feedback_text
+from bot.console.storage_commands import since_time
 from bot.console.terminal import display_for
 from bot.core.evaluation import CaseFileError, evaluate, load_cases
 from bot.core.knowledge import KnowledgeError, load_knowledge
@@ -51,7 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     slack.add_argument(
         "--socket", action="store_true", required=True, help="over Socket Mode (SLACK_APP_TOKEN)"
     )
-    commands.add_parser("feedback", help="summarise the feedback people gave in Slack")
+    feedback = commands.add_parser("feedback", help="summarise the feedback people gave in Slack")
+    feedback.add_argument(
+        "--since", type=since_time, metavar="WHEN", help="only votes since WHEN: 2026-11-01, 7d or 12h"
+    )
+    feedback.add_argument("--csv", action="store_true", help="print every vote as CSV instead")
+    db = commands.add_parser("db", help="manage the database (DATABASE_URL, else ADVISOR_DB_PATH)")
+    db.add_argument("action", choices=["upgrade", "status"], help="upgrade: create or upgrade the schema")
     return parser
 
 
@@ -121,8 +127,12 @@ def run(
 ) -> int:
     """Run one command; returns the exit status."""
     args = _parser().parse_args(argv)
-    if args.command in ("serve", "slack", "feedback"):
-        return _slack_command(args, settings, out, err)
+    if args.command in ("feedback", "db"):
+        from bot.console.storage_commands import storage_command
+
+        return storage_command(args, settings, out, err)
+    if args.command in ("serve", "slack"):
+        return _slack_command(args, settings, err)
     try:
         knowledge = load_knowledge(settings.knowledge_dir)
         if args.command == "knowledge":
@@ -145,13 +155,9 @@ def run(
             advisor.model.close()
 
 
-def _slack_command(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    """Serve the Slack app (HTTP or Socket Mode), or summarise feedback."""
-    from bot.storage.sqlite import Store
-
-    if args.command == "feedback":
-        out.write(feedback_text(Store(settings.db_path)) + "\n")
-        return 0
+def _slack_command(args: argparse.Namespace, settings: Settings, err: TextIO) -> int:
+    """Serve the Slack app (HTTP or Socket Mode)."""
+    from bot.advisor_factory import build_store
     from bot.slack.web import build_bolt, create_app
 
     try:
@@ -162,7 +168,8 @@ def _slack_command(args: argparse.Namespace, settings: Settings, out: TextIO, er
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         assert settings.slack_app_token is not None
-        bolt = build_bolt(settings, build_advisor(settings))
+        store = build_store(settings)
+        bolt = build_bolt(settings, build_advisor(settings, counter=store), store)
         handler = SocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
         handler.start()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
         return 0

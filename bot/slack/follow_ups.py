@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.slack.listeners import Conversation
-from bot.storage.sqlite import Store
+from bot.storage.store import Store
 
 # The channel types whose thread replies can be follow-ups (DMs are conversations already).
 FOLLOW_UP_CHANNEL_TYPES = ("channel", "group", "mpim")

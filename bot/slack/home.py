@@ -17,7 +17,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.knowledge.wording import SuggestedPrompt
 from bot.slack.listeners import Conversation
 from bot.slack.rendering import escape_mrkdwn
-from bot.storage.sqlite import FeedbackSummary, Store
+from bot.storage.store import FeedbackSummary, Store
 
 log = logging.getLogger("bot.slack.home")
 

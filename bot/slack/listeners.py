@@ -31,7 +31,7 @@ from bot.slack.rendering import (
     parse_feedback,
     safe_markdown,
 )
-from bot.storage.sqlite import Store
+from bot.storage.store import Store
 
 log = logging.getLogger("bot.slack")
 

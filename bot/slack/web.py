@@ -2,6 +2,7 @@
 
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.webhook import WebhookClient
 
 from bot.advisor import Advisor
-from bot.advisor_factory import build_advisor
+from bot.advisor_factory import build_advisor, build_store
 from bot.settings import Settings, load_settings, require_slack
 from bot.slack.agent_view import MessagesTab
 from bot.slack.follow_ups import ThreadFollowUps
@@ -29,7 +30,8 @@ from bot.slack.listeners import SlackBot
 from bot.slack.rendering import Renderer
 from bot.slack.request_checks import MAX_BODY_BYTES, payload_problem, signature_problem
 from bot.slack.shortcut import AskShortcut
-from bot.storage.sqlite import Store
+from bot.storage.resilient import ResilientStore
+from bot.storage.store import SchemaError, StorageUnavailable, Store
 
 log = logging.getLogger("bot.slack.web")
 
@@ -75,7 +77,7 @@ def build_bolt(settings: Settings, advisor: Advisor, store: Store | None = None)
         listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="slack-ack"),
     )
     work = ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="answer")
-    store = store or Store(settings.db_path)
+    store = store or build_store(settings)
     renderer = Renderer(advisor.knowledge)
     bot = SlackBot(advisor, store, renderer, client, work, make_webhook)
     home = HomeTab(advisor.knowledge, store, client, work.submit, advisor.model_configured, bot.converse)
@@ -88,11 +90,12 @@ def build_bolt(settings: Settings, advisor: Advisor, store: Store | None = None)
     return app
 
 
-def health(advisor: Advisor) -> dict[str, Any]:
-    """What /healthz reports: knowledge, model and circuit breaker; never secrets."""
+def health(advisor: Advisor, store: ResilientStore) -> dict[str, Any]:
+    """What /healthz reports: knowledge, model, circuit breaker and database; never secrets."""
     knowledge = advisor.knowledge
+    database = store.health()
     return {
-        "status": "ok",
+        "status": database["status"],
         "process": os.getpid(),
         "knowledge": {"loaded": True, "sections": len(knowledge.sections), "needs": len(knowledge.needs)},
         "model": {
@@ -100,20 +103,22 @@ def health(advisor: Advisor) -> dict[str, Any]:
             "name": advisor.model.name if advisor.model else None,
         },
         "breaker": advisor.breaker.snapshot().model_dump(),
+        "database": database,
     }
 
 
 def create_app(
     settings: Settings,
     advisor: Advisor | None = None,
-    store: Store | None = None,
+    store: ResilientStore | None = None,
     clock: Callable[[], float] = time.time,
 ) -> Flask:
     """The Flask app: ``POST /slack/events`` for everything Slack sends, ``GET /healthz``."""
     require_slack(settings)
     assert settings.slack_signing_secret is not None
     secret = settings.slack_signing_secret.get_secret_value()
-    advisor = advisor or build_advisor(settings)
+    store = store or build_store(settings)
+    advisor = advisor or build_advisor(settings, counter=store)
     handler = SlackRequestHandler(build_bolt(settings, advisor, store))
     app = Flask("framework_advisor")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # werkzeug stops reading past it: 413
@@ -142,7 +147,7 @@ def create_app(
 
     @app.get("/healthz")
     def healthz() -> Response:
-        return jsonify(health(advisor))
+        return jsonify(health(advisor, store))
 
     return app
 
@@ -151,4 +156,9 @@ def create_app_from_env() -> Flask:
     """The app as gunicorn starts it (see Procfile): settings from the environment."""
     settings = load_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return create_app(settings)
+    try:
+        return create_app(settings)
+    except (SchemaError, StorageUnavailable) as error:
+        # One line, and exit code 3 so gunicorn halts ("failed to boot") instead of looping.
+        sys.stderr.write(f"framework-advisor: cannot start: {error}\n")
+        raise SystemExit(3) from None

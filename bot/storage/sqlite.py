@@ -1,147 +1,166 @@
-"""Embedded SQLite store: feedback, short-lived shareable answers, and events already handled.
+"""Embedded SQLite store: one file shared by every process on one machine (the default).
 
-One file shared by every gunicorn worker, so duplicate deliveries are caught across processes.
+Statements run in ``BEGIN IMMEDIATE`` transactions, so concurrent writers from several gunicorn
+workers queue on the file's write lock instead of racing.
 """
 
+import fcntl
 import json
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from bot.storage.store import (
+    IDLE_USER_SECONDS,
+    PURGE_SECONDS,
+    SEEN_SECONDS,
+    SHARE_SECONDS,
+    THREAD_SECONDS,
+    WINDOW_SECONDS,
+    FeedbackRow,
+    FeedbackSummary,
+    SchemaError,
+    ShareState,
+    StorageUnavailable,
+    feedback_entry,
+    storable,
+    summarise,
+)
 
-SHARE_SECONDS = 30 * 60  # as long as a slash command's response_url lives
-SEEN_SECONDS = 60 * 60  # Slack retries an event for a few minutes at most
-THREAD_SECONDS = 90 * 24 * 60 * 60  # how long a thread the bot was asked in stays open to follow-ups
+BUSY_SECONDS = 10  # how long a statement waits for another process's write lock
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY, created REAL NOT NULL, user_id TEXT NOT NULL, positive INTEGER NOT NULL,
-    question TEXT NOT NULL, mode TEXT NOT NULL, sources TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS shares (id TEXT PRIMARY KEY, expires REAL NOT NULL, payload TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, created REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS threads (
-    channel TEXT NOT NULL, thread_ts TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (channel, thread_ts)
-);
-"""
+# Version 1 is the schema of earlier releases (files may have it without a version number).
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE IF NOT EXISTS feedback (
+        id INTEGER PRIMARY KEY, created REAL NOT NULL, user_id TEXT NOT NULL, positive INTEGER NOT NULL,
+        question TEXT NOT NULL, mode TEXT NOT NULL, sources TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS shares (id TEXT PRIMARY KEY, expires REAL NOT NULL, payload TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, created REAL NOT NULL);
+    """,
+    """
+    ALTER TABLE feedback ADD COLUMN answer_id TEXT NOT NULL DEFAULT '';
+    UPDATE feedback SET answer_id = 'row-' || id;
+    CREATE UNIQUE INDEX feedback_vote ON feedback (user_id, answer_id);
+    CREATE INDEX feedback_created ON feedback (created);
+    ALTER TABLE shares ADD COLUMN taken REAL;
+    CREATE TABLE user_limits (user_id TEXT PRIMARY KEY, touched REAL NOT NULL);
+    CREATE TABLE answer_grants (id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, at REAL NOT NULL);
+    CREATE INDEX answer_grants_user ON answer_grants (user_id, at);
+    CREATE TABLE answer_leases (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires REAL NOT NULL);
+    CREATE INDEX answer_leases_user ON answer_leases (user_id);
+    CREATE TABLE IF NOT EXISTS threads (
+        channel TEXT NOT NULL, thread_ts TEXT NOT NULL, created REAL NOT NULL,
+        PRIMARY KEY (channel, thread_ts)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class FeedbackSummary(BaseModel):
-    """Counts of feedback, overall and per answer mode."""
+class SqliteStore:
+    """The Store contract over one SQLite file (one connection per thread)."""
 
-    total: int
-    positive: int
-    by_mode: dict[str, tuple[int, int]]
-    recent_negative: list[str]
+    backend = "sqlite"
 
-
-class Store:
-    """Thread-safe access to the SQLite file (one connection per thread)."""
-
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
-        self.path, self._clock = path, clock
+    def __init__(
+        self, path: Path, clock: Callable[[], float] = time.time, lease_seconds: float = 300.0
+    ) -> None:
+        self.path, self._clock, self.lease_seconds = path, clock, lease_seconds
         self._local = threading.local()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection().executescript(_SCHEMA)  # commits by itself, so outside _db()
+        self._purge_lock = threading.Lock()
+        self._next_purge = 0.0
 
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection (sqlite3 connections must not cross threads)."""
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
+            # journal_mode is set once, by upgrade(), under a file lock: setting it here from
+            # every worker at once is what made fresh databases kill workers at boot.
+            connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
             self._local.connection = connection
         return connection
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction on this thread's connection, committed on success."""
-        connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
+        """A write transaction on this thread's connection; database errors become StorageUnavailable."""
+        try:
+            connection = self._connection()
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StorageUnavailable(f"sqlite: {error}") from None
         try:
             yield connection
             connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            connection.execute("ROLLBACK")
+            raise StorageUnavailable(f"sqlite: {error}") from None
         except BaseException:
             connection.execute("ROLLBACK")
             raise
 
+    # -- schema ------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """PRAGMA user_version, or 1 for an unversioned file from an earlier release."""
+        try:
+            connection = self._connection()
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+            if (
+                version == 0
+                and connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'feedback'").fetchone()
+            ):
+                return 1
+        except sqlite3.Error as error:
+            raise StorageUnavailable(f"sqlite: {error}") from None
+        return version
+
+    def upgrade(self) -> int:
+        """Create or upgrade the schema, once, under a lock file next to the database."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _file_lock(self.path.with_name(self.path.name + ".lock")):
+            current = self.schema_version()
+            if current > SCHEMA_VERSION:
+                raise SchemaError(too_new(current, SCHEMA_VERSION))
+            if current == SCHEMA_VERSION:
+                return current
+            try:
+                self._connection().execute("PRAGMA journal_mode=WAL")
+            except sqlite3.Error as error:
+                raise StorageUnavailable(f"sqlite: {error}") from None
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                with self._db() as db:
+                    for statement in _statements(MIGRATIONS[version - 1]):
+                        db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {version}")
+        return SCHEMA_VERSION
+
+    # -- events and shares -------------------------------------------------------------------
+
     def first_time(self, key: str) -> bool:
-        """True the first time a key (an event id) is seen; False for any repeat."""
+        """True the first time a key is seen; an expired key counts as new again."""
         now = self._clock()
+        self._maybe_purge(now)
         with self._db() as db:
-            db.execute("DELETE FROM seen WHERE created < ?", (now - SEEN_SECONDS,))
-            cursor = db.execute("INSERT OR IGNORE INTO seen (key, created) VALUES (?, ?)", (key, now))
+            cursor = db.execute(
+                "INSERT INTO seen (key, created) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET created = excluded.created WHERE seen.created < ?",
+                (storable(key), now, now - SEEN_SECONDS),
+            )
             return cursor.rowcount == 1
-
-    def remember_thread(self, channel: str, thread_ts: str) -> None:
-        """Note that the bot was asked in a thread, so later messages there may be answered."""
-        now = self._clock()
-        with self._db() as db:
-            db.execute("DELETE FROM threads WHERE created < ?", (now - THREAD_SECONDS,))
-            db.execute(
-                "INSERT OR REPLACE INTO threads (channel, thread_ts, created) VALUES (?, ?, ?)",
-                (channel, thread_ts, now),
-            )
-
-    def invited(self, channel: str, thread_ts: str) -> bool:
-        """True if the bot was asked in this thread (within the last 90 days)."""
-        row = (
-            self._connection()
-            .execute(
-                "SELECT 1 FROM threads WHERE channel = ? AND thread_ts = ? AND created >= ?",
-                (channel, thread_ts, self._clock() - THREAD_SECONDS),
-            )
-            .fetchone()
-        )
-        return row is not None
-
-    def add_feedback(self, user_id: str, positive: bool, record: dict[str, Any]) -> None:
-        """Store one thumbs up or down with the question, answer mode and sources."""
-        row = (
-            self._clock(),
-            user_id,
-            int(positive),
-            str(record.get("q", "")),
-            str(record.get("m", "")),
-            json.dumps(record.get("s", [])),
-        )
-        with self._db() as db:
-            db.execute(
-                "INSERT INTO feedback (created, user_id, positive, question, mode, sources)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                row,
-            )
-
-    def feedback_summary(self, recent: int = 5) -> FeedbackSummary:
-        """Totals, per-mode (positive, negative) counts and the latest negative questions."""
-        with self._db() as db:
-            rows = db.execute(
-                "SELECT mode, positive, COUNT(*) FROM feedback GROUP BY mode, positive"
-            ).fetchall()
-            negative = db.execute(
-                "SELECT question FROM feedback WHERE positive = 0 ORDER BY id DESC LIMIT ?", (recent,)
-            ).fetchall()
-        by_mode: dict[str, tuple[int, int]] = {}
-        for mode, positive, count in rows:
-            up, down = by_mode.get(mode, (0, 0))
-            by_mode[mode] = (up + count, down) if positive else (up, down + count)
-        total = sum(up + down for up, down in by_mode.values())
-        positives = sum(up for up, _ in by_mode.values())
-        return FeedbackSummary(
-            total=total, positive=positives, by_mode=by_mode, recent_negative=[q for (q,) in negative]
-        )
 
     def put_share(self, payload: dict[str, Any]) -> str:
         """Keep an answer for sharing for 30 minutes; returns its id."""
         share_id, now = uuid.uuid4().hex, self._clock()
+        self._maybe_purge(now)
         with self._db() as db:
-            db.execute("DELETE FROM shares WHERE expires < ?", (now,))
             db.execute(
                 "INSERT INTO shares (id, expires, payload) VALUES (?, ?, ?)",
                 (share_id, now + SHARE_SECONDS, json.dumps(payload)),
@@ -149,10 +168,183 @@ class Store:
         return share_id
 
     def take_share(self, share_id: str) -> dict[str, Any] | None:
-        """The shareable answer, once (sharing twice is a no-op), or None if gone."""
+        """Claim the share once; a second claim, or an expired one, gets None."""
         with self._db() as db:
             row = db.execute(
-                "SELECT payload FROM shares WHERE id = ? AND expires >= ?", (share_id, self._clock())
+                "UPDATE shares SET taken = ? WHERE id = ? AND taken IS NULL AND expires >= ?"
+                " RETURNING payload",
+                (self._clock(), share_id, self._clock()),
             ).fetchone()
-            db.execute("DELETE FROM shares WHERE id = ?", (share_id,))
         return json.loads(row[0]) if row else None
+
+    def return_share(self, share_id: str) -> None:
+        """Undo a claim whose post failed."""
+        with self._db() as db:
+            db.execute("UPDATE shares SET taken = NULL WHERE id = ?", (share_id,))
+
+    def share_state(self, share_id: str) -> ShareState:
+        """ready, taken, or gone."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT taken FROM shares WHERE id = ? AND expires >= ?", (share_id, self._clock())
+            ).fetchone()
+        return "gone" if row is None else ("ready" if row[0] is None else "taken")
+
+    def remember_thread(self, channel: str, thread_ts: str) -> None:
+        """Note that the bot was asked in a thread, so later messages there may be answered."""
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO threads (channel, thread_ts, created) VALUES (?, ?, ?)"
+                " ON CONFLICT (channel, thread_ts) DO UPDATE SET created = excluded.created",
+                (storable(channel), storable(thread_ts), self._clock()),
+            )
+
+    def invited(self, channel: str, thread_ts: str) -> bool:
+        """True if the bot was asked in this thread within THREAD_SECONDS."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT 1 FROM threads WHERE channel = ? AND thread_ts = ? AND created >= ?",
+                (storable(channel), storable(thread_ts), self._clock() - THREAD_SECONDS),
+            ).fetchone()
+        return row is not None
+
+    # -- feedback ----------------------------------------------------------------------------
+
+    def add_feedback(
+        self, user_id: str, positive: bool, record: Mapping[str, Any], answer_id: str | None = None
+    ) -> None:
+        """Upsert the user's vote on this answer (bounded values)."""
+        entry = feedback_entry(user_id, positive, record, answer_id)
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO feedback (created, user_id, answer_id, positive, question, mode, sources)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id, answer_id) DO UPDATE SET"
+                " positive = excluded.positive, created = excluded.created",
+                (
+                    self._clock(),
+                    entry.user_id,
+                    entry.answer_id,
+                    int(entry.positive),
+                    entry.question,
+                    entry.mode,
+                    entry.sources_json,
+                ),
+            )
+
+    def feedback_summary(self, recent: int = 5, since: datetime | None = None) -> FeedbackSummary:
+        """Totals, per-mode counts and the latest negative questions."""
+        after = since.timestamp() if since else float("-inf")
+        with self._db() as db:
+            counts = db.execute(
+                "SELECT mode, positive, COUNT(*) FROM feedback WHERE created >= ? GROUP BY mode, positive",
+                (after,),
+            ).fetchall()
+            negative = db.execute(
+                "SELECT question FROM feedback WHERE positive = 0 AND created >= ?"
+                " ORDER BY created DESC, id DESC LIMIT ?",
+                (after, recent),
+            ).fetchall()
+        return summarise([(m, bool(p), n) for m, p, n in counts], [q for (q,) in negative])
+
+    def feedback_rows(self, since: datetime | None = None) -> list[FeedbackRow]:
+        """Every vote since a time, oldest first."""
+        after = since.timestamp() if since else float("-inf")
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT created, user_id, positive, mode, sources, question FROM feedback"
+                " WHERE created >= ? ORDER BY created, id",
+                (after,),
+            ).fetchall()
+        return [
+            FeedbackRow(
+                created=datetime.fromtimestamp(created, UTC),
+                user_id=user,
+                positive=bool(positive),
+                mode=mode,
+                sources=json.loads(sources),
+                question=question,
+            )
+            for created, user, positive, mode, sources, question in rows
+        ]
+
+    # -- per-user limits ---------------------------------------------------------------------
+
+    def try_acquire(self, user: str, per_minute: int, concurrent: int) -> str | None:
+        """Count a grant and take a lease if the user is under both limits, atomically."""
+        now, lease = self._clock(), uuid.uuid4().hex
+        with self._db() as db:  # BEGIN IMMEDIATE holds the write lock: counts cannot race
+            db.execute(
+                "DELETE FROM answer_grants WHERE user_id = ? AND at <= ?", (user, now - WINDOW_SECONDS)
+            )
+            db.execute("DELETE FROM answer_leases WHERE user_id = ? AND expires <= ?", (user, now))
+            grants, active = db.execute(
+                "SELECT (SELECT COUNT(*) FROM answer_grants WHERE user_id = ?),"
+                " (SELECT COUNT(*) FROM answer_leases WHERE user_id = ?)",
+                (user, user),
+            ).fetchone()
+            if grants >= per_minute or active >= concurrent:
+                return None
+            db.execute(
+                "INSERT INTO user_limits (user_id, touched) VALUES (?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET touched = excluded.touched",
+                (user, now),
+            )
+            db.execute("INSERT INTO answer_grants (user_id, at) VALUES (?, ?)", (user, now))
+            db.execute(
+                "INSERT INTO answer_leases (id, user_id, expires) VALUES (?, ?, ?)",
+                (lease, user, now + self.lease_seconds),
+            )
+        return lease
+
+    def release(self, lease: str) -> None:
+        """End a lease."""
+        with self._db() as db:
+            db.execute("DELETE FROM answer_leases WHERE id = ?", (lease,))
+
+    # -- housekeeping ------------------------------------------------------------------------
+
+    def _maybe_purge(self, now: float) -> None:
+        """Delete expired rows at most once a minute per process, so no cron job is needed."""
+        with self._purge_lock:
+            if now < self._next_purge:
+                return
+            self._next_purge = now + PURGE_SECONDS
+        with self._db() as db:
+            db.execute("DELETE FROM seen WHERE created < ?", (now - SEEN_SECONDS,))
+            db.execute("DELETE FROM shares WHERE expires < ?", (now,))
+            db.execute("DELETE FROM answer_grants WHERE at <= ?", (now - WINDOW_SECONDS,))
+            db.execute("DELETE FROM answer_leases WHERE expires <= ?", (now,))
+            db.execute("DELETE FROM user_limits WHERE touched < ?", (now - IDLE_USER_SECONDS,))
+            db.execute("DELETE FROM threads WHERE created < ?", (now - THREAD_SECONDS,))
+
+    def close(self) -> None:
+        """Close this thread's connection (others close with their threads)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+def too_new(found: int, known: int) -> str:
+    """The one-line refusal for a schema written by a newer release."""
+    return (
+        f"the database schema is version {found}, newer than this release understands ({known});"
+        " deploy the newer release or point the app at another database"
+    )
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration script (no semicolons inside our statements)."""
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock shared by every process on this machine (released on exit or death)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -288,11 +288,12 @@ def test_cli_socket_mode_names_only_the_app_token(tmp_path: Path) -> None:
 
 
 def test_cli_feedback_summary(tmp_path: Path) -> None:
-    from bot.storage.sqlite import Store
+    from bot.storage.sqlite import SqliteStore
 
     settings = settings_from({"ADVISOR_DB_PATH": str(tmp_path / "db.sqlite3")})
     assert _run(["feedback"], settings)[1] == "No feedback yet.\n"
-    store = Store(settings.db_path)
+    store = SqliteStore(settings.db_path)
+    store.upgrade()
     store.add_feedback("U1", True, {"q": "Django or Flask?", "m": "llm", "s": []})
     store.add_feedback("U2", False, {"q": "Which for ML?", "m": "rules", "s": []})
     status, out, _ = _run(["feedback"], settings)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.console.feedback_report import feedback_text, printable
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,8 @@ def test_feedback_report_printable(stored: str, shown: str) -> None:
 
 
 def test_feedback_report_strips_control_characters_from_stored_rows(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3")
+    store = SqliteStore(tmp_path / "db.sqlite3")
+    store.upgrade()
     store.add_feedback("U1", False, {"q": "\x1b]0;owned\x07Which one?\x1b[2J", "m": "ll\x1bm", "s": []})
     report = feedback_text(store)
     assert "Which one?" in report

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.advisor import Advisor
 from bot.slack.follow_ups import is_follow_up
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 from tests.doubles.slack_api import BOT_USER, SlackDouble
 from tests.doubles.slack_requests import CHANNEL, USER, event, mention, post, visible
 from tests.doubles.web_app import web_client
@@ -79,7 +79,7 @@ def test_follow_up_is_remembered_across_restarts(
     restarted = web_client(slack_env, advisor)  # a new process's app over the same store
     post(restarted, event(reply("and for an admin panel?", ts="1700002001.000001")))
     assert slack_api.wait_for("chat.postMessage", count=2)[1].args["thread_ts"] == ROOT
-    assert Store(Path(slack_env["ADVISOR_DB_PATH"])).invited(CHANNEL, ROOT)
+    assert SqliteStore(Path(slack_env["ADVISOR_DB_PATH"])).invited(CHANNEL, ROOT)
 
 
 def test_follow_up_can_be_switched_off(

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.core.knowledge import Knowledge
 from bot.slack.agent_view import asked_question
 from bot.slack.home import HOME_ASK_ACTION, example_for
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 from tests.doubles.slack_api import BOT_ID, BOT_USER, SlackDouble
 from tests.doubles.slack_requests import USER, dm, event, home_opened, post, view_action, visible
 
@@ -52,15 +52,17 @@ def test_home_tab_with_a_model_says_claude_answers(model_web: FlaskClient, slack
 def test_home_tab_summarises_feedback_by_answer_mode(
     web: FlaskClient, slack_api: SlackDouble, slack_env: dict[str, str]
 ) -> None:
-    store = Store(Path(slack_env["ADVISOR_DB_PATH"]))
-    for positive, mode in [
-        (True, "llm"),
-        (True, "llm"),
-        (False, "llm"),
-        (False, "rules"),
-        (True, "odd<!here>"),
-    ]:
-        store.add_feedback("U1", positive, {"q": "q", "m": mode, "s": []})
+    store = SqliteStore(Path(slack_env["ADVISOR_DB_PATH"]))
+    for index, (positive, mode) in enumerate(
+        [
+            (True, "llm"),
+            (True, "llm"),
+            (False, "llm"),
+            (False, "rules"),
+            (True, "odd<!here>"),
+        ]
+    ):
+        store.add_feedback(f"U{index}", positive, {"q": "q", "m": mode, "s": []})  # one vote each
     post(web, event(home_opened()))
     shown = visible(_published(slack_api)["blocks"])
     assert "Claude: 2 helpful, 1 not helpful" in shown

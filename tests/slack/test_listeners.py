@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from bot.advisor import Advisor
 from bot.slack.rendering import FEEDBACK_ACTION, SHARE_ACTION
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 from tests.doubles.anthropic_api import AnthropicDouble, Block, Reply, answer, error
 from tests.doubles.slack_api import BOT_ID, BOT_USER, Fault, SlackDouble
 from tests.doubles.slack_requests import (
@@ -103,7 +103,7 @@ def test_slack_listeners_feedback_is_stored(
     post(
         web, block_action(FEEDBACK_ACTION, buttons["negative_button"]["value"], slack_api.response_url("fb"))
     )
-    store = Store(__import__("pathlib").Path(slack_env["ADVISOR_DB_PATH"]))
+    store = SqliteStore(__import__("pathlib").Path(slack_env["ADVISOR_DB_PATH"]))
     deadline = time.monotonic() + 5
     while store.feedback_summary().total == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
