@@ -95,7 +95,13 @@ def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:
     texts += [*intents.scope.other_stacks]
     texts += [c for cues in intents.scope.homonyms.values() for c in cues]
     texts += [*intents.attacks.injection, *intents.attacks.claims, *intents.attacks.directives]
-    texts += [*intents.ask.decide, *intents.ask.no_decision, *intents.ask.compare, *intents.ask.group]
+    texts += [
+        *intents.ask.usage,
+        *intents.ask.decide,
+        *intents.ask.no_decision,
+        *intents.ask.compare,
+        *intents.ask.group,
+    ]
     texts += [*intents.ask.most, *intents.ask.least, *intents.ask.negation, *intents.ask.negation_after]
     texts += [*intents.ask.fact, *intents.team.small_scope, *intents.team.switch]
     texts += [p for t in knowledge.topics for p in t.patterns]

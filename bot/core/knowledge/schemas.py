@@ -147,6 +147,7 @@ class Ask(Strict):
     """Vocabulary for the kind of answer a question wants."""
 
     decide: tuple[str, ...]
+    usage: tuple[str, ...]
     no_decision: tuple[str, ...]
     compare: tuple[str, ...]
     group: tuple[str, ...]
@@ -206,6 +207,7 @@ class Topic(Strict):
     id: str = Field(pattern=ID_PATTERN)
     patterns: tuple[str, ...] = Field(min_length=1)
     generic: bool = False
+    joint: bool = False
 
 
 class Fact(Strict):

@@ -82,7 +82,7 @@ class QuestionReader:
         named = self._framework_matches(w.words)
         team = self._team(w, named, self._topic_words(w.words))
         frameworks = self._roles(w, named, team.expertise)
-        topics = self._topics(w.words)
+        topics = self._topics_with_joint(w.words, named)
         ranking = self._ranking(w)
         constraints = self._constraints(w, team)
         parse = Parse(
@@ -297,8 +297,10 @@ class QuestionReader:
             return Intent.RANKING
         if decided:
             return Intent.RECOMMENDATION
-        if self._about_one(parse, text):
+        if self._about_one(parse, text) or self._joint(parse):
             return Intent.FACT
+        if w.cues.has("usage"):
+            return Intent.RECOMMENDATION
         if self._comparing(parse, w):
             return self._explain(parse, w)
         if (parse.wanted or parse.expertise) and not self._opens_as_fact(words):
@@ -315,11 +317,23 @@ class QuestionReader:
         named = parse.named(Role.SUBJECT, Role.ALTERNATIVE) or parse.named(Role.CURRENT)
         if len(named) != 1 or not parse.topics:
             return False
-        if not parse.requirements:
-            return True
-        asked = "?" in text or self._opens_as_fact(list(parse.words))
-        staying = bool(parse.expertise) and bool({"small-scope", "switch"} & parse.constraints)
-        return asked and not staying
+        if parse.expertise and {"small-scope", "switch"} & parse.constraints:
+            return False  # "we know Flask; stay for this small job?" asks for a decision
+        return not parse.requirements or "?" in text or self._opens_as_fact(list(parse.words))
+
+    def _joint(self, parse: Parse) -> bool:
+        """A question about using the named frameworks together."""
+        return bool(set(parse.topics) & self.v.joint_topics) and len(parse.frameworks) >= 2
+
+    def _topics_with_joint(self, words: list[str], named: list[Match[FrameworkId]]) -> list[str]:
+        """Topics named, plus "together" when each framework gets its own job ("X for A, Y for B")."""
+        topics = self._topics(words)
+        jobs = {m.payload for m in named if m.end < len(words) and words[m.end] == "for"}
+        if len(jobs) >= 2:
+            topics += sorted(self.v.joint_topics - set(topics))
+        if len({m.payload for m in named}) >= 2:  # two frameworks and "together": that is the topic
+            topics.sort(key=lambda t: t not in self.v.joint_topics)
+        return topics
 
     def _is_ranking(self, parse: Parse) -> bool:
         """A superlative with no project needs beyond the ranked criterion's own."""

@@ -31,6 +31,7 @@ class Vocabulary:
         self.rankings = _ranking_matcher(knowledge.criteria)
         self.current = PhraseMatcher(_framework_templates(knowledge, team.current))
         self.generic_topics = frozenset(t.id for t in knowledge.topics if t.generic)
+        self.joint_topics = frozenset(t.id for t in knowledge.topics if t.joint)
         self.markers = tuple(m.lower() for m in (*attacks.markers, *attacks.ping))
         self.line_markers = tuple(m.lower() for m in attacks.line_markers)
         self.fact_openings = PhraseMatcher((phrase(p), True) for p in ask.fact)
@@ -49,6 +50,7 @@ class Vocabulary:
                 "claims": attacks.claims,
                 "directives": attacks.directives,
                 "decide": ask.decide,
+                "usage": ask.usage,
                 "no_decision": ask.no_decision,
                 "compare": ask.compare,
                 "group": ask.group,
