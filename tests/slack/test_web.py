@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from bot.advisor import Advisor
 from bot.slack.rendering import BUTTON_VALUE, FEEDBACK_ACTION
 from bot.slack.request_checks import MAX_BODY_BYTES, signature_problem
-from bot.storage.sqlite import Store
+from bot.storage.sqlite import SqliteStore
 from tests.doubles.anthropic_api import AnthropicDouble, answer, error
 from tests.doubles.constants import SLACK_TOKEN
 from tests.doubles.slack_api import SlackDouble
@@ -241,4 +241,4 @@ def test_web_crafted_feedback_is_never_stored(
     while "ignored a feedback value" not in caplog.text and time.monotonic() < deadline:
         time.sleep(0.01)
     assert "ignored a feedback value" in caplog.text
-    assert Store(Path(slack_env["ADVISOR_DB_PATH"])).feedback_summary().total == 0
+    assert SqliteStore(Path(slack_env["ADVISOR_DB_PATH"])).feedback_summary().total == 0
