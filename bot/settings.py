@@ -30,6 +30,7 @@ class Settings(BaseModel):
     history_file: Path | None = None
     log_file: Path | None = None
     log_level: str = Field(default="WARNING", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    library_log_level: str = Field(default="WARNING", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     anthropic_api_key: SecretStr | None = None
     anthropic_model: str = Field(default=DEFAULT_MODEL, min_length=1)
     anthropic_base_url: str | None = Field(default=None, pattern=r"^https?://")
@@ -73,6 +74,7 @@ ENVIRONMENT: dict[str, str] = {
     "ADVISOR_HISTORY_FILE": "history_file",
     "ADVISOR_LOG_FILE": "log_file",
     "ADVISOR_LOG_LEVEL": "log_level",
+    "ADVISOR_LIBRARY_LOG_LEVEL": "library_log_level",
     "ANTHROPIC_API_KEY": "anthropic_api_key",
     "ANTHROPIC_MODEL": "anthropic_model",
     "ANTHROPIC_BASE_URL": "anthropic_base_url",
@@ -104,7 +106,7 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
     for variable, field in ENVIRONMENT.items():
         value = environ.get(variable, "").strip()
         if value:
-            values[field] = value.upper() if field == "log_level" else value
+            values[field] = value.upper() if field in ("log_level", "library_log_level") else value
     if "history_file" not in values and environ.get("HOME"):
         values["history_file"] = Path(environ["HOME"]) / ".framework-advisor-history"
     try:

@@ -23,6 +23,7 @@ ALLOWED: dict[str, set[str]] = {
         "bot.advisor",
         "bot.advisor_factory",
         "bot.settings",
+        "bot.logging_setup",
         "bot.storage",
         "slack_bolt",
         "slack_sdk",

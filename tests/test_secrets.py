@@ -2,11 +2,13 @@
 
 import io
 import logging
+from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
 
 from bot.console.cli import run
+from bot.logging_setup import LIBRARY_LOGGERS, configure_logging
 from bot.settings import settings_from
 from bot.slack.rendering import FEEDBACK_ACTION, SHARE_ACTION
 from tests.doubles.anthropic_api import AnthropicDouble, Reply, answer, error
@@ -88,3 +90,43 @@ def test_secrets_never_logged_by_the_slack_app(
     assert "reason=server_error" in logged
     for secret in (TEST_KEY, SLACK_TOKEN, SIGNING_SECRET):
         assert secret not in logged
+
+
+QUESTION = "Which framework for the Zanzibar-7 ledger with an LLM API?"
+
+
+@pytest.fixture
+def app_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Logging configured as the app configures it with ADVISOR_LOG_LEVEL=DEBUG; restored after."""
+    names = ["", *LIBRARY_LOGGERS]
+    saved = {name: logging.getLogger(name).level for name in names}
+    configure_logging(settings_from({"ADVISOR_LOG_LEVEL": "DEBUG"}))
+    yield caplog
+    for name, level in saved.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def test_secrets_question_text_never_logged_at_debug(
+    app_logging: pytest.LogCaptureFixture,
+    model_web: FlaskClient,
+    slack_api: SlackDouble,
+    anthropic_api: AnthropicDouble,
+) -> None:
+    anthropic_api.push(
+        answer("**Recommendation: FastAPI**\nAsync.\n", "choose-fastapi", recommendation="fastapi")
+    )
+    post(model_web, event(dm(QUESTION)))
+    slack_api.wait_for("chat.stopStream")
+    anthropic_api.set_default(error(500, "api_error"))
+    post(model_web, slash_command(QUESTION, slack_api.response_url()))
+    slack_api.wait_for("response_url/response/cmd")
+    assert anthropic_api.requests  # the question really went to the model
+    assert logging.getLogger("bot.slack").isEnabledFor(logging.DEBUG)
+    assert "answer delivered" in app_logging.text
+    for needle in ("Zanzibar-7", TEST_KEY, SLACK_TOKEN, SIGNING_SECRET):
+        assert needle not in app_logging.text
+    assert not [
+        r
+        for r in app_logging.records
+        if r.name.split(".")[0] in LIBRARY_LOGGERS and r.levelno < logging.WARNING
+    ]

@@ -16,9 +16,9 @@ from bot.console.terminal import display_for
 from bot.core.evaluation import CaseFileError, evaluate, load_cases
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.question import QuestionError
+from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings, require_slack
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 OFFLINE_NOTE = "Answering offline with the built-in rules (ANTHROPIC_API_KEY is not set)."
 # The project's evaluation sets, scored by a bare ``eval`` run from a checkout.
 EVAL_SETS = [Path("tests/eval/dev.jsonl"), Path("tests/eval/holdout.jsonl")]
@@ -216,7 +216,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         sys.stderr.write(f"framework-advisor: {error}\n")
         return 2
     handlers = _chat_log_handlers(settings) if args[:1] == ["chat"] else None
-    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT, handlers=handlers)
+    configure_logging(settings, handlers)
     try:
         return run(args, settings)
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.advisor import Advisor
 from bot.advisor_factory import build_advisor, build_store
+from bot.logging_setup import configure_logging
 from bot.settings import Settings, load_settings, require_slack
 from bot.slack.agent_view import MessagesTab
 from bot.slack.follow_ups import ThreadFollowUps
@@ -75,6 +76,9 @@ def build_bolt(settings: Settings, advisor: Advisor, store: Store | None = None)
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=False,  # no network call at start-up; auth.test runs on first use
         listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="slack-ack"),
+        # Bolt otherwise copies the root logger's level into its own loggers, so DEBUG for our
+        # code would make it log whole payloads; "slack_bolt" takes the libraries' level.
+        logger=logging.getLogger("slack_bolt"),
     )
     work = ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="answer")
     store = store or build_store(settings)
@@ -155,7 +159,7 @@ def create_app(
 def create_app_from_env() -> Flask:
     """The app as gunicorn starts it (see Procfile): settings from the environment."""
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings)
     try:
         return create_app(settings)
     except (SchemaError, StorageUnavailable) as error:
