@@ -17,11 +17,11 @@ def since_time(text: str, now: datetime | None = None) -> datetime:
     """A start time from ``2026-11-01``, ``2026-11-01T09:30`` (UTC unless given) or ``7d``/``12h``/``30m``."""
     now = now or datetime.now(UTC)
     match = _RELATIVE.match(text.strip())
-    if match:
-        return now - timedelta(**{_UNITS[match[2]]: int(match[1])})
     try:
+        if match:
+            return now - timedelta(**{_UNITS[match[2]]: int(match[1])})
         parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
+    except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(
             "use a date (2026-11-01), a time (2026-11-01T09:30) or 7d, 12h, 30m"
         ) from None
