@@ -158,7 +158,7 @@ def run(
 def _slack_command(args: argparse.Namespace, settings: Settings, err: TextIO) -> int:
     """Serve the Slack app (HTTP or Socket Mode)."""
     from bot.advisor_factory import build_store
-    from bot.slack.web import build_bolt, create_app
+    from bot.slack.web import create_app
 
     try:
         require_slack(settings, socket_mode=args.command == "slack")
@@ -167,11 +167,13 @@ def _slack_command(args: argparse.Namespace, settings: Settings, err: TextIO) ->
             return 0
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        from bot.slack.bolt_app import build_slack_app
+        from bot.slack.socket_mode import serve
+
         assert settings.slack_app_token is not None
         store = build_store(settings)
-        bolt = build_bolt(settings, build_advisor(settings, counter=store), store)
-        handler = SocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
-        handler.start()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
+        slack = build_slack_app(settings, build_advisor(settings, counter=store), store)
+        serve(slack, SocketModeHandler(slack.bolt, settings.slack_app_token.get_secret_value()))
         return 0
     except (SettingsError, KnowledgeError, PromptError, ValueError) as error:
         err.write(f"configuration error: {error}\n")

@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.slack.listeners import Conversation
+from bot.slack.delivery import Conversation
 from bot.storage.store import Store
 
 # The channel types whose thread replies can be follow-ups (DMs are conversations already).

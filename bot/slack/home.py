@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.core.knowledge import Knowledge
 from bot.core.knowledge.wording import SuggestedPrompt
-from bot.slack.listeners import Conversation
+from bot.slack.delivery import Conversation
 from bot.slack.rendering import escape_mrkdwn
 from bot.storage.store import FeedbackSummary, Store
 

@@ -3,12 +3,13 @@
 import json
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from bot.advisor import Advisor
+from bot.slack.answer_pool import AnswerPool
 from bot.slack.rendering import FEEDBACK_ACTION, SHARE_ACTION
 from bot.storage.sqlite import SqliteStore
 from tests.doubles.anthropic_api import AnthropicDouble, Block, Reply, answer, error
@@ -28,7 +29,6 @@ from tests.doubles.slack_requests import (
     streamed,
     visible,
 )
-from tests.doubles.web_app import web_client
 
 
 @pytest.mark.parametrize("text", ["", "help", "  HELP "])
@@ -95,7 +95,7 @@ def test_slack_listeners_share_twice_or_expired_says_so(web: FlaskClient, slack_
 
 
 def test_slack_listeners_feedback_is_stored(
-    web: FlaskClient, slack_api: SlackDouble, slack_env: dict[str, str]
+    web: FlaskClient, slack_api: SlackDouble, slack_env: dict[str, str], pool: AnswerPool
 ) -> None:
     post(web, slash_command("Which framework for an LLM API?", slack_api.response_url()))
     blocks = slack_api.wait_for("response_url/response/cmd")[0].args["blocks"]
@@ -103,10 +103,8 @@ def test_slack_listeners_feedback_is_stored(
     post(
         web, block_action(FEEDBACK_ACTION, buttons["negative_button"]["value"], slack_api.response_url("fb"))
     )
-    store = SqliteStore(__import__("pathlib").Path(slack_env["ADVISOR_DB_PATH"]))
-    deadline = time.monotonic() + 5
-    while store.feedback_summary().total == 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    pool.drain()
+    store = SqliteStore(Path(slack_env["ADVISOR_DB_PATH"]))
     summary = store.feedback_summary()
     assert summary.total == 1
     assert summary.by_mode == {"rules": (0, 1)}
@@ -212,13 +210,14 @@ def test_slack_listeners_mention_starts_a_thread(web: FlaskClient, slack_api: Sl
     assert slack_api.named("conversations.replies") == []
 
 
-def test_slack_listeners_retried_event_is_answered_once(web: FlaskClient, slack_api: SlackDouble) -> None:
+def test_slack_listeners_retried_event_is_answered_once(
+    web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool
+) -> None:
     payload = event(dm("Django or Flask for a blog?"), event_id="EvRETRY0001")
     post(web, payload)
     retry = post(web, payload, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
     assert retry.status_code == 200
-    slack_api.wait_for("chat.postMessage")
-    time.sleep(0.5)
+    pool.drain()
     assert len(slack_api.named("chat.postMessage")) == 1
 
 
@@ -234,10 +233,10 @@ def test_slack_listeners_retried_event_is_answered_once(web: FlaskClient, slack_
     ],
 )
 def test_slack_listeners_ignores_bots_edits_and_joins(
-    web: FlaskClient, slack_api: SlackDouble, inner: dict[str, Any]
+    web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool, inner: dict[str, Any]
 ) -> None:
     assert post(web, event(inner)).status_code == 200
-    time.sleep(0.4)
+    pool.drain()
     assert not [m for m in slack_api.methods() if m.startswith(("chat.", "assistant."))]
 
 
@@ -256,14 +255,13 @@ def test_slack_listeners_escapes_pings_and_disguised_links(
 
 
 def test_slack_listeners_long_answer_is_split_not_truncated(
-    model_web: FlaskClient, slack_api: SlackDouble, anthropic_api: AnthropicDouble
+    model_web: FlaskClient, slack_api: SlackDouble, anthropic_api: AnthropicDouble, pool: AnswerPool
 ) -> None:
     paragraphs = [f"Paragraph {i}: " + ("word " * 120).strip() + "." for i in range(40)]
     body = "\n\n".join(paragraphs)
     anthropic_api.push(answer("**Recommendation: Django**\n" + body, "verdict", recommendation="django"))
     post(model_web, slash_command("Tell me everything", slack_api.response_url()))
-    replies = slack_api.wait_for("response_url/response/cmd", count=3)
-    time.sleep(0.3)
+    pool.drain()
     replies = slack_api.named("response_url/response/cmd")
     assert len(replies) >= 3
     shown = "\n\n".join(markdown(r.args["blocks"]) for r in replies)
@@ -287,23 +285,18 @@ def test_slack_listeners_slack_429_is_retried_after_retry_after(
 
 
 def test_slack_listeners_failure_while_answering_apologises_and_logs_request_id(
-    slack_env: dict[str, str],
-    advisor: Advisor,
-    slack_api: SlackDouble,
-    tmp_path: Any,
-    caplog: pytest.LogCaptureFixture,
+    web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    web = web_client(slack_env, advisor)
-    db = tmp_path / "advisor.sqlite3"
-    db.unlink()
-    db.mkdir()  # the store can no longer write: saving the share fails mid-answer
+    slack_api.fail("response_url/response/cmd", Fault(status=404))  # the answer's post is refused
     post(web, slash_command("Django or Flask for a blog?", slack_api.response_url()))
-    reply = slack_api.wait_for("response_url/response/cmd")[0].args
-    assert reply["text"] == "Sorry, something went wrong while answering. Please try again in a moment."
-    assert reply["response_type"] == "ephemeral"
+    pool.drain()
+    apology = slack_api.named("response_url/response/cmd")[-1].args
+    assert apology["text"] == "Sorry, something went wrong while answering. Please try again in a moment."
+    assert apology["response_type"] == "ephemeral"
     assert "answer failed request_id=trigger-" in caplog.text
-    assert "Traceback" not in json.dumps(reply)
+    assert "error=ResponseUrlError" in caplog.text
+    assert "Traceback" not in json.dumps(apology)
 
 
 @pytest.mark.parametrize(
@@ -331,20 +324,20 @@ def test_slack_listeners_offer_suggested_prompts(
 
 
 def test_slack_listeners_home_tab_other_than_messages_is_ignored(
-    web: FlaskClient, slack_api: SlackDouble
+    web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool
 ) -> None:
     post(
         web, event({"type": "app_home_opened", "user": USER, "channel": DM, "tab": "home", "event_ts": "1.0"})
     )
-    time.sleep(0.4)
+    pool.drain()
     assert slack_api.named("assistant.threads.setSuggestedPrompts") == []
 
 
 def test_slack_listeners_dm_failure_apologises_in_the_thread(
-    web: FlaskClient, slack_api: SlackDouble, caplog: pytest.LogCaptureFixture
+    web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    slack_api.fail("conversations.replies", Fault(error="channel_not_found"))
+    slack_api.fail("chat.postMessage", Fault(error="msg_too_long"))  # the answer is refused
     post(
         web,
         event(
@@ -352,9 +345,10 @@ def test_slack_listeners_dm_failure_apologises_in_the_thread(
             event_id="EvAPOLOGY1",
         ),
     )
-    posted = slack_api.wait_for("chat.postMessage")[0].args
-    assert posted["thread_ts"] == "1700000500.000001"
-    assert posted["text"] == "Sorry, something went wrong while answering. Please try again in a moment."
+    pool.drain()
+    apology = slack_api.named("chat.postMessage")[-1].args
+    assert apology["thread_ts"] == "1700000500.000001"
+    assert apology["text"] == "Sorry, something went wrong while answering. Please try again in a moment."
     assert (
         "answer failed request_id=EvAPOLOGY1 channel=D0DIRECT1 user=U0USER001 ts=1700000501.000001 error=SlackApiError"
         in caplog.text

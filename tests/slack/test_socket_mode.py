@@ -19,8 +19,8 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.advisor import Advisor
 from bot.settings import settings_from
+from bot.slack.bolt_app import build_slack_app
 from bot.slack.home import HOME_ASK_ACTION
-from bot.slack.web import build_bolt
 from tests.doubles.slack_api import SlackDouble
 from tests.doubles.slack_requests import (
     SIGNING_SECRET,
@@ -106,7 +106,7 @@ def test_socket_mode_matches_http(
         "SLACK_API_URL": socket_api.url,
         "ADVISOR_DB_PATH": str(tmp_path / "socket.sqlite3"),
     }
-    bolt: App = build_bolt(settings_from(env), advisor)
+    bolt: App = build_slack_app(settings_from(env), advisor).bolt
     for build, method, count in SURFACES[surface]:
         assert post(web, build(slack_api)).status_code == 200
         slack_api.wait_for(method, count)

@@ -199,6 +199,7 @@ class SlackText(Templates):
         "sources": frozenset({"titles"}),
         "shared_by": frozenset({"user", "question"}),
         "continued": frozenset({"part", "parts"}),
+        "share_failed": frozenset({"reason"}),
     }
     thinking: str
     status: str
@@ -211,6 +212,12 @@ class SlackText(Templates):
     share_button: str = Field(max_length=75)
     shared_by: str
     share_expired: str
+    share_already_shared: str
+    share_not_in_channel: str
+    share_failed: str
+    share_unavailable: str
+    feedback_failed: str
+    files_not_read: str
     apology: str
     continued: str
     usage: str

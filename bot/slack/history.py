@@ -1,0 +1,71 @@
+"""A thread's earlier messages as conversation turns: only this app's own words are the assistant's."""
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.answer import Turn
+from bot.slack.agent_view import asked_question
+
+HISTORY_MESSAGES = 20  # earlier thread messages a follow-up reads
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
+# The root Slack puts at the top of an assistant thread ("Chats from <date>") is no one's words.
+_THREAD_ROOT = "assistant_app_thread"
+
+
+@dataclass(frozen=True)
+class Self:
+    """What marks a message as this app's own: its app id, bot id or bot user (any may be unknown)."""
+
+    app_id: str | None
+    bot_id: str | None
+    user_id: str | None
+
+    def wrote(self, message: dict[str, Any]) -> bool:
+        """True when this app posted the message."""
+        pairs = ((message.get("app_id"), self.app_id), (message.get("bot_id"), self.bot_id))
+        if any(mine and theirs == mine for theirs, mine in pairs):
+            return True
+        return bool(self.user_id) and message.get("user") == self.user_id
+
+
+def drop_mentions(text: str) -> str:
+    """Text with user mentions (``<@U123>``) replaced by spaces."""
+    return _MENTION.sub(" ", text)
+
+
+def without_mentions(text: str) -> str:
+    """Text with user mentions removed and Slack's entity escaping undone."""
+    return html.unescape(drop_mentions(text)).strip()
+
+
+def thread_turns(
+    messages: Sequence[Any], current_ts: str, me: Self, asked_template: str | None = None
+) -> list[Turn]:
+    """Earlier messages as turns, oldest first: ours as the assistant, people's as the user.
+
+    Other bots' messages are left out, so no other integration speaks as the advisor, and so is
+    the assistant thread's root message. A question the app posted for someone from the Home tab
+    (``asked_template``) is that person's turn.
+    """
+    turns = []
+    for message in list(messages)[-(HISTORY_MESSAGES + 1) :]:
+        if not isinstance(message, dict) or message.get("ts") == current_ts:
+            continue
+        if message.get("subtype") == _THREAD_ROOT or not isinstance(message.get("text"), str):
+            continue
+        if me.wrote(message):
+            role = "assistant"
+        elif message.get("bot_id") or message.get("subtype") == "bot_message":
+            continue
+        else:
+            role = "user"
+        text = without_mentions(message["text"])
+        asked = asked_question(asked_template, text) if asked_template and role == "assistant" else None
+        if asked:
+            role, text = "user", asked
+        if text:
+            turns.append(Turn(role=role, text=text))
+    return turns
