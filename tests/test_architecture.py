@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
         "bot.advisor_factory",
         "bot.settings",
         "bot.logging_setup",
+        "bot.startup",
         "bot.storage",
         "slack_bolt",
         "slack_sdk",

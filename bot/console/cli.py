@@ -18,6 +18,7 @@ from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.question import QuestionError
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings, require_slack
+from bot.startup import StartupError, check_db_path
 
 OFFLINE_NOTE = "Answering offline with the built-in rules (ANTHROPIC_API_KEY is not set)."
 # The project's evaluation sets, scored by a bare ``eval`` run from a checkout.
@@ -127,6 +128,12 @@ def run(
 ) -> int:
     """Run one command; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command in ("feedback", "db", "serve", "slack"):
+        try:
+            check_db_path(settings)
+        except StartupError as error:
+            err.write(f"configuration error: {error}\n")
+            return 2
     if args.command in ("feedback", "db"):
         from bot.console.storage_commands import storage_command
 

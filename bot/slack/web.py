@@ -12,10 +12,11 @@ from flask import Flask, Response, jsonify, request
 from bot.advisor import Advisor
 from bot.advisor_factory import build_advisor, build_store
 from bot.logging_setup import configure_logging
-from bot.settings import Settings, load_settings, require_slack
+from bot.settings import Settings, SettingsError, load_settings, require_slack
 from bot.slack.answer_pool import AnswerPool
 from bot.slack.bolt_app import GatedHandler, build_slack_app
 from bot.slack.request_checks import MAX_BODY_BYTES, payload_problem, signature_problem
+from bot.startup import StartupError, check_db_path
 from bot.storage.resilient import ResilientStore
 from bot.storage.store import SchemaError, StorageUnavailable
 
@@ -86,12 +87,23 @@ def create_app(
 
 
 def create_app_from_env() -> Flask:
-    """The app as gunicorn starts it (see Procfile): settings from the environment."""
-    settings = load_settings()
-    configure_logging(settings)
+    """The app as gunicorn starts it (see Procfile): settings from the environment.
+
+    A configuration it cannot start with prints one line naming the variable and exits with
+    code 3, which makes gunicorn stop ("failed to boot") instead of restarting workers forever.
+    """
     try:
+        settings = load_settings()
+        configure_logging(settings)
+        require_slack(settings)
+        check_db_path(settings)
         return create_app(settings)
-    except (SchemaError, StorageUnavailable) as error:
-        # One line, and exit code 3 so gunicorn halts ("failed to boot") instead of looping.
-        sys.stderr.write(f"framework-advisor: cannot start: {error}\n")
+    except (SettingsError, StartupError, SchemaError, StorageUnavailable) as error:
+        sys.stderr.write(f"framework-advisor: cannot start: {_one_line(error)}\n")
         raise SystemExit(3) from None
+
+
+def _one_line(error: Exception) -> str:
+    """An error's message on one line (settings errors list one variable per line)."""
+    first, *rest = [line.strip() for line in str(error).splitlines() if line.strip()] or [""]
+    return " ".join([first, "; ".join(rest)]) if rest else first
