@@ -97,6 +97,7 @@ def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:
     texts += [*intents.attacks.injection, *intents.attacks.claims, *intents.attacks.directives]
     texts += [
         *intents.ask.usage,
+        *intents.ask.weak_decide,
         *intents.ask.decide,
         *intents.ask.no_decision,
         *intents.ask.compare,

@@ -147,6 +147,7 @@ class Ask(Strict):
     """Vocabulary for the kind of answer a question wants."""
 
     decide: tuple[str, ...]
+    weak_decide: tuple[str, ...]
     usage: tuple[str, ...]
     no_decision: tuple[str, ...]
     compare: tuple[str, ...]

@@ -295,6 +295,8 @@ class QuestionReader:
         decided = self._decided(w) or _either_or(words, named)
         if self._is_ranking(parse):
             return Intent.RANKING
+        if decided and self._weakly(w) and not parse.requirements and self._about_one(parse, text):
+            return Intent.FACT
         if decided:
             return Intent.RECOMMENDATION
         if self._about_one(parse, text) or self._joint(parse):
@@ -311,6 +313,12 @@ class QuestionReader:
         """A request for a decision: a cue phrase, or a bare "which" at the very end."""
         content = [word for word in w.words if word != NO_DECISION]
         return w.cues.has("decide") or (bool(content) and content[-1] == "which")
+
+    def _weakly(self, w: Words) -> bool:
+        """True when every decision cue is a weak one ("best", "good for")."""
+        weak = {(m.start, m.end) for m in w.cues.find("weak_decide")}
+        strong = [m for m in w.cues.find("decide") if not any(a <= m.start and m.end <= b for a, b in weak)]
+        return bool(weak) and not strong
 
     def _about_one(self, parse: Parse, text: str) -> bool:
         """A question about one framework's features ("fastapi validation library?")."""

@@ -51,6 +51,7 @@ class Vocabulary:
                 "directives": attacks.directives,
                 "decide": ask.decide,
                 "usage": ask.usage,
+                "weak_decide": ask.weak_decide,
                 "no_decision": ask.no_decision,
                 "compare": ask.compare,
                 "group": ask.group,
