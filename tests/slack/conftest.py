@@ -9,6 +9,7 @@ from bot.advisor import Advisor
 from bot.settings import settings_from
 from bot.slack.answer_pool import AnswerPool
 from bot.slack.web import create_app
+from bot.storage.resilient import ResilientStore
 
 
 @pytest.fixture
@@ -19,9 +20,11 @@ def pool() -> Iterator[AnswerPool]:
     answers.drain()
 
 
-def flask_client(env: dict[str, str], advisor: Advisor, pool: AnswerPool) -> FlaskClient:
-    """A test client of the Flask app, its answers on the given pool."""
-    return create_app(settings_from(env), advisor=advisor, pool=pool).test_client()
+def flask_client(
+    env: dict[str, str], advisor: Advisor, pool: AnswerPool, store: ResilientStore | None = None
+) -> FlaskClient:
+    """A test client of the Flask app, its answers on the given pool (and store, if given)."""
+    return create_app(settings_from(env), advisor=advisor, store=store, pool=pool).test_client()
 
 
 @pytest.fixture
