@@ -243,12 +243,15 @@ class QuestionReader:
     # --- topics, rankings, constraints -------------------------------------------------------
 
     def _topics(self, words: list[str]) -> list[str]:
-        """Topics named, the longest phrase first, then the most specific in the vocabulary."""
+        """Topics named: by longest phrase, then most mentions, then order in the vocabulary."""
         longest: dict[str, int] = {}
+        places: dict[str, set[int]] = {}
         for m in self.v.topics.find(words):
             longest[m.payload] = max(longest.get(m.payload, 0), m.end - m.start)
+            places.setdefault(m.payload, set()).add(m.start)
+        count = {t: len(starts) for t, starts in places.items()}
         generic = self.v.generic_topics
-        return sorted(longest, key=lambda t: (t in generic, -longest[t], self.v.topic_order[t]))
+        return sorted(longest, key=lambda t: (t in generic, -longest[t], -count[t], self.v.topic_order[t]))
 
     def _ranking(self, w: Words) -> RankingAsk | None:
         """A superlative over one criterion: a phrase of its own, or "most"/"least" by its topic."""
