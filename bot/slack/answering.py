@@ -161,7 +161,7 @@ class Answering:
             return
         positive, record = parsed
         try:
-            self.store.add_feedback(_user(body), positive, record.model_dump())
+            self.store.add_feedback(_user(body), positive, record.model_dump(), answer_id=_answer_id(body))
             return
         except Exception as error:
             log.warning("feedback not saved (%s); telling the user", _name(error))
@@ -293,6 +293,16 @@ def _guarded(ids: str, job: Callable[[], None], apologise: Callable[[], None]) -
             log.error("apology failed %s error=%s", ids, type(failure).__name__)
     else:
         log.info("answer delivered %s", ids)
+
+
+def _answer_id(body: dict[str, Any]) -> str | None:
+    """The answer a vote is about: the message holding the buttons (one vote per user per answer)."""
+    container, message = body.get("container"), body.get("message")
+    container = container if isinstance(container, dict) else {}
+    message = message if isinstance(message, dict) else {}
+    message_ts = container.get("message_ts") or message.get("ts")
+    channel = container.get("channel_id") or _channel(body)
+    return f"{channel}:{message_ts}" if message_ts and channel else None
 
 
 def _ids(request_id: object, channel: object, user: object, ts: object = None) -> str:
