@@ -99,11 +99,11 @@ def create_app_from_env() -> Flask:
         check_db_path(settings)
         return create_app(settings)
     except (SettingsError, StartupError, SchemaError, StorageUnavailable) as error:
-        sys.stderr.write(f"framework-advisor: cannot start: {_one_line(error)}\n")
+        sys.stderr.write(f"framework-advisor: cannot start: {one_line(error)}\n")
         raise SystemExit(3) from None
 
 
-def _one_line(error: Exception) -> str:
+def one_line(error: Exception) -> str:
     """An error's message on one line (settings errors list one variable per line)."""
     first, *rest = [line.strip() for line in str(error).splitlines() if line.strip()] or [""]
     return " ".join([first, "; ".join(rest)]) if rest else first
