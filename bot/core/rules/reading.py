@@ -298,7 +298,7 @@ class QuestionReader:
         decided = self._decided(w) or _either_or(words, named)
         if self._is_ranking(parse):
             return Intent.RANKING
-        if decided and self._weakly(w) and not parse.requirements and self._about_one(parse, text):
+        if decided and not parse.requirements and self._tool_question(parse, w, named, text):
             return Intent.FACT
         if decided:
             return Intent.RECOMMENDATION
@@ -316,6 +316,18 @@ class QuestionReader:
         """A request for a decision: a cue phrase, or a bare "which" at the very end."""
         content = [word for word in w.words if word != NO_DECISION]
         return w.cues.has("decide") or (bool(content) and content[-1] == "which")
+
+    def _tool_question(self, parse: Parse, w: Words, named: list[Match[FrameworkId]], text: str) -> bool:
+        """A choice about one framework's feature ("which ORM should I use with FastAPI?").
+
+        The framework is not what is being chosen unless a cue names it ("should I use FastAPI").
+        """
+        if not self._about_one(parse, text) or parse.named(Role.CURRENT):
+            return False
+        if self._weakly(w):
+            return True
+        cues = w.cues.find("decide")
+        return not any(_object_of(m, f, w.words) for m in cues for f in named)
 
     def _weakly(self, w: Words) -> bool:
         """True when every decision cue is a weak one ("best", "good for")."""
@@ -437,6 +449,16 @@ def _role(
     if framework in rejected:
         return Role.REJECTED
     return Role.ALTERNATIVE if several else Role.SUBJECT
+
+
+# Words that may sit between a choosing verb and the framework chosen ("go with the Flask").
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def _object_of(cue: Match[str], framework: Match[FrameworkId], words: list[str]) -> bool:
+    """True when the framework is what a decision cue chooses ("use FastAPI", "pick the Flask")."""
+    between = words[cue.end : framework.start]
+    return framework.start >= cue.end and len(between) <= 1 and all(word in _ARTICLES for word in between)
 
 
 def _either_or(words: list[str], named: list[Match[FrameworkId]]) -> bool:
