@@ -460,16 +460,26 @@ def main() -> int:
     """Run the baseline and the measured scenario; exit 1 if a target is missed."""
     global ASKERS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--questions", type=int, default=500)
+    parser.add_argument("--questions", type=int, help="default 500 (300 with --burst)")
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--model-delay", type=float, default=5.0)
+    parser.add_argument("--model-delay", type=float, help="seconds; default 5 (3 with --burst)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--think", type=float, default=1.0, help="seconds an asker waits after an answer")
     parser.add_argument("--model-fault", choices=[*MODEL_FAULTS, "refuse"])
     parser.add_argument("--slack-fault", choices=list(SLACK_FAULTS))
     parser.add_argument("--no-baseline", action="store_true", help="skip the model-off baseline run")
+    parser.add_argument(
+        "--burst", action="store_true", help="closed loop, no think time, against a bare Bolt app (issue 12)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the burst mode")
     args = parser.parse_args()
     ASKERS = args.concurrency
+    args.questions = args.questions or (300 if args.burst else 500)
+    args.model_delay = args.model_delay if args.model_delay is not None else (3.0 if args.burst else 5.0)
+    if args.burst:
+        import burst  # this script's folder is on sys.path
+
+        return burst.main(args)
     baseline = (
         None if args.no_baseline else run_scenario("baseline: model switched off", args, False, None, None)
     )

@@ -52,13 +52,19 @@ class App:
 
 
 @contextmanager
-def running(env: Mapping[str, str], timeout: float = 30) -> Iterator[App]:
-    """Start gunicorn from the Procfile with this environment; stop it afterwards."""
+def running(env: Mapping[str, str], timeout: float = 30, app: str | None = None) -> Iterator[App]:
+    """Start gunicorn from the Procfile with this environment; stop it afterwards.
+
+    ``app`` replaces the Procfile's application (same gunicorn flags), for a benchmark baseline.
+    """
+    command = procfile_command()
+    if app is not None:
+        command = command.replace("'bot.slack.web:create_app_from_env()'", f"'{app}'")
     with tempfile.TemporaryDirectory() as folder:
-        yield from _running(env, timeout, Path(folder) / "stderr.log")
+        yield from _running(env, timeout, Path(folder) / "stderr.log", command)
 
 
-def _running(env: Mapping[str, str], timeout: float, log: Path) -> Iterator[App]:
+def _running(env: Mapping[str, str], timeout: float, log: Path, command: str) -> Iterator[App]:
     """The body of running(): stderr goes to a file so a long run never blocks on a pipe."""
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "SLACK_", "ADVISOR_"))}
@@ -66,7 +72,7 @@ def _running(env: Mapping[str, str], timeout: float, log: Path) -> Iterator[App]
     full["PATH"] = str(Path(sys.executable).parent) + os.pathsep + full.get("PATH", "")
     with log.open("wb") as errors:
         process = subprocess.Popen(
-            ["bash", "-c", f"exec {procfile_command()}"],
+            ["bash", "-c", f"exec {command}"],
             cwd=ROOT,
             env=full,
             stdout=subprocess.DEVNULL,
