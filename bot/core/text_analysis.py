@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 _TOKEN = re.compile(r"[a-z0-9#+]+(?:\.[a-z0-9#+]+)*")
@@ -10,6 +11,8 @@ _APOSTROPHES = str.maketrans("", "", "'\u2019")
 # Shorter words are too easily another real word to correct them.
 MIN_CORRECTABLE = 4
 MIN_TARGET = 5
+# The vocabulary is stemmed many times over while indexes are built; questions reuse words too.
+STEM_CACHE = 16_384
 
 Payload = TypeVar("Payload")
 
@@ -30,6 +33,7 @@ def fold_plural(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=STEM_CACHE)
 def stem(word: str) -> str:
     """A light stem: plural folded, then -ing/-ed and a final -e dropped ("included": "includ")."""
     word = fold_plural(word)
@@ -42,6 +46,7 @@ def stem(word: str) -> str:
     return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
+@lru_cache(maxsize=STEM_CACHE)
 def phrase(text: str) -> tuple[str, ...]:
     """A phrase as normalised words, for vocabulary entries (never typo-corrected)."""
     return tuple(stem(word) for word in split_words(text))
