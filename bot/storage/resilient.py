@@ -7,6 +7,7 @@ fail fast without waiting on the network, and one call a second probes the datab
 answers again the store reconnects (and checks the schema, if it never could) by itself.
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -73,7 +74,10 @@ class ResilientStore:
     # -- health ------------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        """What /healthz reports about the database (never its URL)."""
+        """What /healthz reports about the database (never its URL); a due probe runs first."""
+        if self._degraded_since is not None:
+            with contextlib.suppress(StorageUnavailable):  # a health check is a chance to reconnect
+                self._call(self.inner.schema_version)
         with self._lock:
             degraded = self._degraded_since is not None or self._schema_problem is not None
             report: dict[str, Any] = {"backend": self.backend, "status": "degraded" if degraded else "ok"}

@@ -128,3 +128,14 @@ def test_resilient_unreachable_at_start_degrades_then_creates_schema(
     assert store.health()["status"] == "ok"
     assert store.schema_version() >= 1
     store.close()
+
+
+def test_resilient_health_check_itself_reconnects(
+    resilient: ResilientStore, running: PostgresServer, monotonic: ManualClock
+) -> None:
+    running.stop()
+    resilient.first_time("Ev1")
+    assert resilient.health()["status"] == "degraded"
+    running.start()
+    monotonic.now += 1.5  # no traffic at all: /healthz alone finds the database back
+    assert resilient.health() == {"backend": "postgres", "status": "ok"}
