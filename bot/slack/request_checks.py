@@ -8,11 +8,12 @@ exactly as Bolt will and validates the parts Bolt and the listeners read.
 
 import hashlib
 import hmac
+import json
 import re
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from slack_bolt.request.internals import parse_body  # the very parser Bolt will use
 
 MAX_CLOCK_SKEW = 5 * 60  # Slack's replay window
@@ -50,6 +51,22 @@ class _Shape(BaseModel):
 
     model_config = ConfigDict(extra="allow", strict=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_where_read(cls, data: Any) -> Any:
+        """Bolt reads these with ``.get(key, {})`` or ``key in body``: present means usable."""
+        if isinstance(data, dict):
+            nulls = sorted(key for key in _NEVER_NULL if key in data and data[key] is None)
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)} may be absent but not null")
+        return data
+
+
+_PRINTABLE_URL = re.compile(r"[!-~]+", re.ASCII)
+_NEVER_NULL = frozenset(
+    {"event", "view", "command", "callback_id", "actions", "response_url", "response_urls"}
+)
+
 
 class _Ref(_Shape):
     """An object Slack refers to by id, such as ``{"id": "T123"}``."""
@@ -61,44 +78,71 @@ class _Ref(_Shape):
 _IdOrRef = str | _Ref | None
 
 
-class _Authorization(_Shape):
+class _View(_Shape):
+    callback_id: str | None = None
+    type: str | None = None
     team_id: str | None = None
+    app_installed_team_id: str | None = None
+
+
+class _Context(_Shape):
+    """What Bolt's context building reads, at every level it looks into (it recurses)."""
+
+    team: _IdOrRef = None
+    team_id: str | None = None
+    enterprise: _IdOrRef = None
     enterprise_id: str | None = None
-    user_id: str | None = None
     is_enterprise_install: bool | str | None = None
-
-
-class _Message(_Shape):
-    """A message inside an event (``message``, ``previous_message``)."""
-
+    is_ext_shared_channel: bool | None = None
+    authorizations: list["_Context"] | None = None
     user: _IdOrRef = None
-    thread_ts: str | None = None
-    subtype: str | None = None
-
-
-class _Event(_Shape):
-    type: str
-    user: _IdOrRef = None
+    user_id: str | None = None
+    user_team: str | None = None
     channel: _IdOrRef = None
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    event: "_Event | None" = None
+    message: "_Context | None" = None
+    previous_message: "_Context | None" = None
+    item: "_Context | None" = None
+    assistant_thread: "_Context | None" = None
+    view: _View | None = None
+    function_execution_id: str | None = None
+    function_data: dict[str, Any] | None = None
+    bot_access_token: str | None = None
+    response_url: str | None = Field(default=None, max_length=1000)
+    response_urls: list[dict[str, Any]] | None = None
+
+    @field_validator("response_url")
+    @classmethod
+    def _postable(cls, url: str | None) -> str | None:
+        """Where answers are posted: an http(s) URL of printable ASCII with a host and valid port."""
+        if url is None:
+            return url
+        parts = urlsplit(url) if _PRINTABLE_URL.fullmatch(url) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("response_url is not an http(s) URL")
+        _ = parts.port  # raises ValueError for a port that is not a number in range
+        return url
+
+
+class _Event(_Context):
+    type: str
     channel_type: str | None = None
     text: str | None = None
     ts: str | None = None
-    thread_ts: str | None = None
     subtype: str | None = None
     bot_id: str | None = None
-    team: str | None = None
-    user_team: str | None = None
     tab: str | None = None
     client_msg_id: str | None = None
-    message: _Message | None = None
-    previous_message: _Message | None = None
-    assistant_thread: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _placed(self) -> "_Event":
         """Messages and mentions are answered in their channel and thread, so need both."""
         if self.type in ("message", "app_mention") and not (isinstance(self.channel, str) and self.ts):
             raise ValueError(f"a {self.type} event needs a channel id and a ts")
+        if self.type in ("message", "app_mention") and isinstance(self.user, _Ref):
+            raise ValueError(f"a {self.type} event names its user by id")
         return self
 
 
@@ -113,41 +157,20 @@ class _Action(_Shape):
 _INTERACTIVE = frozenset(
     {"block_actions", "message_action", "shortcut", "view_submission", "view_closed", "block_suggestion"}
 )
+_SHORTCUTS = frozenset({"message_action", "shortcut"})
 
 
-class _Envelope(_Shape):
+class _Envelope(_Context):
     """Everything Bolt's request parsing and context building read, and the listeners after it."""
 
     type: str | None = None
     token: str | None = None
-    team: _IdOrRef = None
-    team_id: str | None = None
-    enterprise: _IdOrRef = None
-    enterprise_id: str | None = None
-    is_enterprise_install: bool | str | None = None
-    is_ext_shared_channel: bool | None = None
-    authorizations: list[_Authorization] | None = None
-    user: _IdOrRef = None
-    user_id: str | None = None
-    channel: _IdOrRef = None
-    channel_id: str | None = None
-    thread_ts: str | None = None
     command: str | None = None
     text: str | None = None
-    response_url: str | None = None
-    response_urls: list[dict[str, Any]] | None = None
     trigger_id: str | None = None
     event_id: str | None = None
-    event: _Event | None = None
+    callback_id: str | None = None
     actions: list[_Action] | None = Field(default=None, min_length=1)
-    message: dict[str, Any] | None = None
-    previous_message: dict[str, Any] | None = None
-    view: dict[str, Any] | None = None
-    item: dict[str, Any] | None = None
-    assistant_thread: dict[str, Any] | None = None
-    function_execution_id: str | None = None
-    function_data: dict[str, Any] | None = None
-    bot_access_token: str | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> "_Envelope":
@@ -156,12 +179,16 @@ class _Envelope(_Shape):
             raise ValueError("an event callback needs an event")
         if self.type == "block_actions" and self.actions is None:
             raise ValueError("a button click needs actions")
+        if self.type in _SHORTCUTS and self.callback_id is None:
+            raise ValueError("a shortcut needs a callback_id")
         if self.type in _INTERACTIVE and not isinstance(self.user, _Ref):
             raise ValueError(f"a {self.type} payload needs a user object")
         if self.type in _INTERACTIVE and (isinstance(self.channel, str) or isinstance(self.team, str)):
             raise ValueError(f"a {self.type} payload gives its channel and team as objects")
         if self.command is not None and not self.command.startswith("/"):
             raise ValueError("a command starts with /")
+        if (self.command is not None or self.type in _SHORTCUTS) and self.response_url is None:
+            raise ValueError("a command or shortcut needs a response_url to answer on")
         return self
 
 
@@ -181,6 +208,10 @@ def payload_problem(body: bytes, content_type: str | None, query: bytes = b"") -
         return "body is not valid JSON"
     if not isinstance(parsed, dict):
         return f"body is a JSON {_json_kind(parsed)}, not an object"
+    try:  # JSON can escape half a surrogate pair; no such text can be posted back to Slack
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "body has text with unpaired surrogates"
     try:
         _Envelope.model_validate(parsed)
     except ValidationError as error:

@@ -159,6 +159,30 @@ FORM, JSON = "application/x-www-form-urlencoded", "application/json"
             JSON,
         ),
         (b"command=framework&text=hi", FORM),
+        (b"command=%2Fframework&text=hi&user_id=U1", FORM),
+        (b"command=%2Fframework&text=hi&response_url=http%3A%2F%2F127.0.0.1%3Ax%2Fr", FORM),
+        (_click(event=None), FORM),
+        (_click(response_url="not a url"), FORM),
+        (_click(type="message_action", actions=None), FORM),
+        (
+            json.dumps(
+                {"type": "event_callback", "authorizations": [{"team": 5}], "event": {"type": "x"}}
+            ).encode(),
+            JSON,
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "event_callback",
+                    "event": {"type": "app_mention", "channel": "C1", "ts": "1", "user": {"id": "U1"}},
+                }
+            ).encode(),
+            JSON,
+        ),
+        (
+            b'{"type": "event_callback", "event": {"type": "message", "channel": "D1", "ts": "1", "text": "\\ud800"}}',
+            JSON,
+        ),
         (b"[" * 100_000, JSON),
     ],
 )
