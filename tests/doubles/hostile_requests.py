@@ -109,7 +109,7 @@ class HostileRequests:
             ]
         )
         inner |= {"ts": ts, "team": "T0000001", "client_msg_id": f"m-{key}"}
-        body = {"type": "event_callback", "team_id": "T0000001", "api_app_id": "A0APP0001"}
+        body: dict[str, Any] = {"type": "event_callback", "team_id": "T0000001", "api_app_id": "A0APP0001"}
         body |= {"event_id": f"Ev{key}", "event_time": int(time.time()), "event": inner}
         body |= {"authorizations": [{"team_id": "T0000001", "user_id": "UBOT0001", "is_bot": True}]}
         asks = inner["type"] == "message"
@@ -128,7 +128,7 @@ class HostileRequests:
         action_id = self.rng.choice(["answer_feedback", "share_answer", "unknown_action"])
         prefix = self.rng.choice(["up:", "down:", ""]) if action_id == "answer_feedback" else ""
         action = {"type": "button", "action_id": action_id, "block_id": "b1", "value": prefix + value}
-        payload = {"type": "block_actions", "user": {"id": USER, "team_id": "T0000001"}}
+        payload: dict[str, Any] = {"type": "block_actions", "user": {"id": USER, "team_id": "T0000001"}}
         payload |= {"team": {"id": "T0000001"}, "channel": {"id": CHANNEL}, "actions": [action]}
         payload |= {"container": {"type": "message", "is_ephemeral": True}, "trigger_id": "t1"}
         return payload | {"response_url": self.response_url}

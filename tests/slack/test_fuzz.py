@@ -65,7 +65,14 @@ def _call(app: Flask, case: HostileCase) -> int:
         key = name.upper().replace("-", "_")
         environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
     statuses: list[str] = []
-    b"".join(app.wsgi_app(environ, lambda status, _headers, _info=None: statuses.append(status)))
+
+    def start_response(
+        status: str, _headers: list[tuple[str, str]], _info: Any = None
+    ) -> Callable[[bytes], object]:
+        statuses.append(status)
+        return lambda _data: None
+
+    b"".join(app.wsgi_app(environ, start_response))
     return int(statuses[0].split()[0])
 
 
