@@ -472,6 +472,14 @@ def main() -> int:
         "--burst", action="store_true", help="closed loop, no think time, against a bare Bolt app (issue 12)"
     )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the burst mode")
+    parser.add_argument(
+        "--store",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="postgres: the scale-out run (issue 13)",
+    )
+    parser.add_argument("--instances", type=int, default=2, help="app instances sharing PostgreSQL")
+    parser.add_argument("--db-outage", type=float, default=0.0, help="seconds PostgreSQL is stopped mid-run")
     args = parser.parse_args()
     ASKERS = args.concurrency
     args.questions = args.questions or (300 if args.burst else 500)
@@ -480,6 +488,10 @@ def main() -> int:
         import burst  # this script's folder is on sys.path
 
         return burst.main(args)
+    if args.store == "postgres":
+        import scale_out  # this script's folder is on sys.path
+
+        return scale_out.main(args)
     baseline = (
         None if args.no_baseline else run_scenario("baseline: model switched off", args, False, None, None)
     )
