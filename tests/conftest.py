@@ -6,12 +6,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.advisor import Advisor
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.rules import RulesAdvisor
 from tests.doubles.constants import KNOWLEDGE_DIR, PROMPTS_DIR, SLACK_TOKEN, TEST_KEY
 from tests.doubles.web_app import web_client
+
+# One profile for the whole suite: two cores shared with other test runs make input generation
+# and examples slow at times, which says nothing about the code under test.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 if TYPE_CHECKING:
     from flask.testing import FlaskClient

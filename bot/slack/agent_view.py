@@ -12,7 +12,6 @@ advisor has no reason to follow people around their workspace.
 
 import logging
 import re
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -21,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.knowledge.wording import SlackText
+from bot.slack.jobs import Submit
 
 log = logging.getLogger("bot.slack.agent_view")
 
@@ -31,9 +31,7 @@ _SPACE = re.compile(r"\s+")
 class MessagesTab:
     """Offers the example questions when someone opens the app's Messages tab."""
 
-    def __init__(
-        self, text: SlackText, client: WebClient, submit: Callable[[Callable[[], None]], object]
-    ) -> None:
+    def __init__(self, text: SlackText, client: WebClient, submit: Submit) -> None:
         self.text, self.client, self.submit = text, client, submit
 
     def register(self, app: App) -> None:

@@ -19,6 +19,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.advisor import Advisor
 from bot.core.answer import Answer, Turn
+from bot.core.answer_stream import AnswerStream
 from bot.core.question import Question, QuestionError
 from bot.slack.agent_view import title_thread
 from bot.slack.delivery import Conversation, ThreadDelivery
@@ -207,6 +208,32 @@ class Answering:
 
         _guarded(ids, lambda: self._converse(where, {}, text, True, False), apologise)
 
+    def follow_up(self, where: Conversation, text: str) -> None:
+        """Answer a thread reply that mentions no one, as a job; silent unless it is a fair question."""
+        ids = _ids(where.request_id, where.channel, where.user, where.message_ts)
+
+        def apologise() -> None:
+            self.client.chat_postMessage(
+                channel=where.channel, thread_ts=where.thread_ts, text=self.text.apology
+            )
+
+        _guarded(ids, lambda: self._follow_up(where, text), apologise)
+
+    def _follow_up(self, where: Conversation, text: str) -> None:
+        """The answer in one piece, posted only when in scope: a "thanks" gets no public refusal."""
+        try:
+            question = self.advisor.read(text, trim=True)
+        except QuestionError:
+            return
+        self._set_status(where)
+        answer = self.advisor.ask(question, self._history(where, {}), user=where.user)
+        if not answer.in_scope:
+            self._set_status(where, "")  # nothing will be posted to clear "is thinking..."
+            log.info("follow-up left unanswered: not a question for the advisor")
+            return
+        finished = AnswerStream(iter([answer]))
+        ThreadDelivery(self.client, where, question.text, self.renderer, self.clock).run(finished)
+
     def _first_time(self, key: str, ids: str) -> bool:
         """False for a repeat of an event; True (answer anyway) when storage cannot tell."""
         try:
@@ -241,18 +268,19 @@ class Answering:
     def _remember_thread(self, where: Conversation) -> None:
         """Note the thread for follow-ups; storage trouble only costs those, never this answer."""
         try:
-            self.store.remember_thread(where.channel, where.thread_ts)
+            self.store.remember_thread(where.channel, where.thread_ts, where.user)
         except Exception as error:
             log.warning("could not remember the thread (%s); answering anyway", _name(error))
 
-    def _set_status(self, where: Conversation) -> None:
-        """Show "is thinking..." (only assistant threads have it; elsewhere it is skipped)."""
+    def _set_status(self, where: Conversation, status: str | None = None) -> None:
+        """Show "is thinking..." ("" clears it); where Slack refuses, it is skipped."""
+        shown = self.text.status if status is None else status
         try:
             self.client.assistant_threads_setStatus(
                 channel_id=where.channel,
                 thread_ts=where.thread_ts,
-                status=self.text.status,
-                loading_messages=list(self.text.loading_messages),
+                status=shown,
+                loading_messages=list(self.text.loading_messages) if shown else None,
             )
         except SlackApiError as error:
             log.debug("setStatus unavailable: %s", error.response.get("error"))

@@ -82,7 +82,7 @@ def build_slack_app(
     # these come first: their matchers take only their own tab or channel type
     home.register(app)
     MessagesTab(renderer.text, client, pool.submit).register(app)
-    ThreadFollowUps(store, pool.submit, answering.converse, settings.thread_follow_ups).register(app)
+    ThreadFollowUps(store, pool.submit, answering.follow_up, settings.thread_follow_ups).register(app)
     AskShortcut(advisor, renderer, client, pool.submit, make_webhook, answering.converse).register(app)
     Listeners(advisor, renderer, answering, pool).register(app)
     identity.learn_in_background()

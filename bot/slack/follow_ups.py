@@ -1,10 +1,12 @@
 """Follow-ups in channel threads without a fresh @mention.
 
 Once someone has asked the advisor in a channel thread (an @mention, or the message shortcut),
-later replies in that thread that address no one else are answered too. Which threads the
-advisor was asked in is kept in the store, so this survives restarts and is shared by every
-worker; threads it was never asked in are never answered. ``ADVISOR_THREAD_FOLLOW_UPS=false``
-turns it off.
+their later replies in that thread that address no one else are answered too: only the people
+who asked, never a teammate chatting there. Who asked in which thread is kept in the store, so
+this survives restarts and is shared by every worker; threads it was never asked in are never
+answered. A follow-up that is not a question for the advisor (out of scope, or not a valid
+question) gets no reply: the thread is a conversation between people, not a command line.
+``ADVISOR_THREAD_FOLLOW_UPS=false`` turns it off.
 """
 
 import re
@@ -15,6 +17,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.slack.delivery import Conversation
+from bot.slack.jobs import Submit
 from bot.storage.store import Store
 
 # The channel types whose thread replies can be follow-ups (DMs are conversations already).
@@ -31,11 +34,11 @@ class ThreadFollowUps:
     def __init__(
         self,
         store: Store,
-        submit: Callable[[Callable[[], None]], object],
-        converse: Callable[[Conversation, str], None],
+        submit: Submit,
+        follow_up: Callable[[Conversation, str], None],
         enabled: bool,
     ) -> None:
-        self.store, self.submit, self.converse, self.enabled = store, submit, converse, enabled
+        self.store, self.submit, self.follow_up, self.enabled = store, submit, follow_up, enabled
 
     def register(self, app: App) -> None:
         """Take channel messages (before the DM listener, which ignores them anyway)."""
@@ -57,29 +60,37 @@ class ThreadFollowUps:
         self.submit(partial(self._answer_if_invited, where, str(event.get("text", "")), key))
 
     def _answer_if_invited(self, where: Conversation, text: str, key: str) -> None:
-        """Answer only in a thread the advisor was asked in, and each event once."""
-        if self.store.invited(where.channel, where.thread_ts) and self.store.first_time(key):
-            self.converse(where, text)
+        """Answer only someone who asked the advisor in this thread, and each event once."""
+        if self.store.invited(where.channel, where.thread_ts, where.user) and self.store.first_time(key):
+            self.follow_up(where, text)
 
 
 def is_follow_up(event: dict[str, Any], bots: set[str]) -> bool:
     """A person's reply in a channel thread, addressed to no one in particular."""
-    if (
-        event.get("channel_type") not in FOLLOW_UP_CHANNEL_TYPES
-        or event.get("subtype") not in _PEOPLE_SUBTYPES
-    ):
-        return False
-    user, text, thread_ts = event.get("user"), event.get("text"), event.get("thread_ts")
-    if event.get("bot_id") or not isinstance(user, str) or not user or user in bots:
-        return False
-    ts = event.get("ts")
-    if (
-        not isinstance(thread_ts, str)
-        or not isinstance(ts, str)
-        or thread_ts == ts
-        or not event.get("channel")
-    ):
-        return False
+    return _in_a_thread_reply(event) and _from_a_person(event, bots) and _unaddressed(event.get("text"))
+
+
+def _in_a_thread_reply(event: dict[str, Any]) -> bool:
+    """A reply (not the root) in a channel thread, as people post them."""
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    return (
+        event.get("channel_type") in FOLLOW_UP_CHANNEL_TYPES
+        and event.get("subtype") in _PEOPLE_SUBTYPES
+        and isinstance(thread_ts, str)
+        and isinstance(ts, str)
+        and thread_ts != ts
+        and bool(event.get("channel"))
+    )
+
+
+def _from_a_person(event: dict[str, Any], bots: set[str]) -> bool:
+    """Written by a person, not by this bot or any other."""
+    user = event.get("user")
+    return not event.get("bot_id") and isinstance(user, str) and bool(user) and user not in bots
+
+
+def _unaddressed(text: object) -> bool:
+    """Some words, mentioning no one (a mention of the bot is app_mention's to answer)."""
     return isinstance(text, str) and bool(text.strip()) and not _ADDRESSED.search(text)
 
 

@@ -16,13 +16,13 @@ from slack_sdk import WebClient
 from bot.core.knowledge import Knowledge
 from bot.core.knowledge.wording import SuggestedPrompt
 from bot.slack.delivery import Conversation
+from bot.slack.jobs import Submit
 from bot.slack.rendering import escape_mrkdwn
 from bot.storage.store import FeedbackSummary, Store
 
 log = logging.getLogger("bot.slack.home")
 
 HOME_ASK_ACTION = "home_ask_example"
-Submit = Callable[[Callable[[], None]], object]  # puts a job on the answer pool
 _SECTION_CHARS = 3000  # Slack's limit for a section's text
 
 

@@ -20,7 +20,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.advisor import Advisor
 from bot.core.question import Question, QuestionError
 from bot.slack.delivery import Conversation
-from bot.slack.home import Submit
+from bot.slack.jobs import Submit
 from bot.slack.rendering import Renderer
 
 log = logging.getLogger("bot.slack.shortcut")

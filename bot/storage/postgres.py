@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from bot.storage.sqlite import too_new
+from bot.storage.sqlite import thread_key, too_new
 from bot.storage.store import (
     IDLE_USER_SECONDS,
     PURGE_SECONDS,
@@ -69,6 +69,14 @@ MIGRATIONS: tuple[str, ...] = (
         channel TEXT NOT NULL, thread_ts TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (channel, thread_ts)
     );
+    """,
+    # Follow-ups are answered for the people who asked in a thread, not for anyone chatting there.
+    """
+    CREATE TABLE thread_askers (
+        channel TEXT NOT NULL, thread_ts TEXT NOT NULL, user_id TEXT NOT NULL,
+        created DOUBLE PRECISION NOT NULL, PRIMARY KEY (channel, thread_ts, user_id)
+    );
+    DROP TABLE threads;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -204,21 +212,22 @@ class PostgresStore:
             ).fetchone()
         return "gone" if row is None else ("ready" if row[0] is None else "taken")
 
-    def remember_thread(self, channel: str, thread_ts: str) -> None:
-        """Note that the bot was asked in a thread, so later messages there may be answered."""
+    def remember_thread(self, channel: str, thread_ts: str, user: str) -> None:
+        """Note that a user asked the bot in a thread, so their later messages there may be answered."""
         with self._db() as db:
             db.execute(
-                "INSERT INTO threads (channel, thread_ts, created) VALUES (%s, %s, %s)"
-                " ON CONFLICT (channel, thread_ts) DO UPDATE SET created = EXCLUDED.created",
-                (storable(channel), storable(thread_ts), self._clock()),
+                "INSERT INTO thread_askers (channel, thread_ts, user_id, created) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (channel, thread_ts, user_id) DO UPDATE SET created = EXCLUDED.created",
+                (*thread_key(channel, thread_ts, user), self._clock()),
             )
 
-    def invited(self, channel: str, thread_ts: str) -> bool:
-        """True if the bot was asked in this thread within THREAD_SECONDS."""
+    def invited(self, channel: str, thread_ts: str, user: str) -> bool:
+        """True if this user asked the bot in this thread within THREAD_SECONDS."""
         with self._db() as db:
             row = db.execute(
-                "SELECT 1 FROM threads WHERE channel = %s AND thread_ts = %s AND created >= %s",
-                (storable(channel), storable(thread_ts), self._clock() - THREAD_SECONDS),
+                "SELECT 1 FROM thread_askers"
+                " WHERE channel = %s AND thread_ts = %s AND user_id = %s AND created >= %s",
+                (*thread_key(channel, thread_ts, user), self._clock() - THREAD_SECONDS),
             ).fetchone()
         return row is not None
 
@@ -333,7 +342,7 @@ class PostgresStore:
             db.execute("DELETE FROM answer_grants WHERE at <= %s", (now - WINDOW_SECONDS,))
             db.execute("DELETE FROM answer_leases WHERE expires <= %s", (now,))
             db.execute("DELETE FROM user_limits WHERE touched < %s", (now - IDLE_USER_SECONDS,))
-            db.execute("DELETE FROM threads WHERE created < %s", (now - THREAD_SECONDS,))
+            db.execute("DELETE FROM thread_askers WHERE created < %s", (now - THREAD_SECONDS,))
 
     def close(self) -> None:
         """Close the pool."""

@@ -159,17 +159,17 @@ class ResilientStore:
             log.warning("de-duplication unavailable, answering event anyway key=%s", key[:100])
             return True
 
-    def remember_thread(self, channel: str, thread_ts: str) -> None:
+    def remember_thread(self, channel: str, thread_ts: str, user: str) -> None:
         """Best effort: without the database, follow-ups there need a mention again."""
         try:
-            self._call(lambda: self.inner.remember_thread(channel, thread_ts))
+            self._call(lambda: self.inner.remember_thread(channel, thread_ts, user))
         except StorageUnavailable:
             log.warning("thread not remembered (database unavailable) channel=%s", channel[:32])
 
-    def invited(self, channel: str, thread_ts: str) -> bool:
+    def invited(self, channel: str, thread_ts: str, user: str) -> bool:
         """Without the database, assume not: unmentioned replies are left alone, mentions still work."""
         try:
-            return self._call(lambda: self.inner.invited(channel, thread_ts))
+            return self._call(lambda: self.inner.invited(channel, thread_ts, user))
         except StorageUnavailable:
             log.warning("invited threads unavailable; replies without a mention are not answered")
             return False

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.storage.store import (
     IDLE_USER_SECONDS,
+    MAX_ID,
     PURGE_SECONDS,
     SEEN_SECONDS,
     SHARE_SECONDS,
@@ -60,6 +61,14 @@ MIGRATIONS: tuple[str, ...] = (
         channel TEXT NOT NULL, thread_ts TEXT NOT NULL, created REAL NOT NULL,
         PRIMARY KEY (channel, thread_ts)
     );
+    """,
+    # Follow-ups are answered for the people who asked in a thread, not for anyone chatting there.
+    """
+    CREATE TABLE thread_askers (
+        channel TEXT NOT NULL, thread_ts TEXT NOT NULL, user_id TEXT NOT NULL, created REAL NOT NULL,
+        PRIMARY KEY (channel, thread_ts, user_id)
+    );
+    DROP TABLE threads;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -190,21 +199,22 @@ class SqliteStore:
             ).fetchone()
         return "gone" if row is None else ("ready" if row[0] is None else "taken")
 
-    def remember_thread(self, channel: str, thread_ts: str) -> None:
-        """Note that the bot was asked in a thread, so later messages there may be answered."""
+    def remember_thread(self, channel: str, thread_ts: str, user: str) -> None:
+        """Note that a user asked the bot in a thread, so their later messages there may be answered."""
         with self._db() as db:
             db.execute(
-                "INSERT INTO threads (channel, thread_ts, created) VALUES (?, ?, ?)"
-                " ON CONFLICT (channel, thread_ts) DO UPDATE SET created = excluded.created",
-                (storable(channel), storable(thread_ts), self._clock()),
+                "INSERT INTO thread_askers (channel, thread_ts, user_id, created) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (channel, thread_ts, user_id) DO UPDATE SET created = excluded.created",
+                (*thread_key(channel, thread_ts, user), self._clock()),
             )
 
-    def invited(self, channel: str, thread_ts: str) -> bool:
-        """True if the bot was asked in this thread within THREAD_SECONDS."""
+    def invited(self, channel: str, thread_ts: str, user: str) -> bool:
+        """True if this user asked the bot in this thread within THREAD_SECONDS."""
         with self._db() as db:
             row = db.execute(
-                "SELECT 1 FROM threads WHERE channel = ? AND thread_ts = ? AND created >= ?",
-                (storable(channel), storable(thread_ts), self._clock() - THREAD_SECONDS),
+                "SELECT 1 FROM thread_askers"
+                " WHERE channel = ? AND thread_ts = ? AND user_id = ? AND created >= ?",
+                (*thread_key(channel, thread_ts, user), self._clock() - THREAD_SECONDS),
             ).fetchone()
         return row is not None
 
@@ -316,7 +326,7 @@ class SqliteStore:
             db.execute("DELETE FROM answer_grants WHERE at <= ?", (now - WINDOW_SECONDS,))
             db.execute("DELETE FROM answer_leases WHERE expires <= ?", (now,))
             db.execute("DELETE FROM user_limits WHERE touched < ?", (now - IDLE_USER_SECONDS,))
-            db.execute("DELETE FROM threads WHERE created < ?", (now - THREAD_SECONDS,))
+            db.execute("DELETE FROM thread_askers WHERE created < ?", (now - THREAD_SECONDS,))
 
     def close(self) -> None:
         """Close this thread's connection (others close with their threads)."""
@@ -332,6 +342,11 @@ def too_new(found: int, known: int) -> str:
         f"the database schema is version {found}, newer than this release understands ({known});"
         " deploy the newer release or point the app at another database"
     )
+
+
+def thread_key(channel: str, thread_ts: str, user: str) -> tuple[str, str, str]:
+    """A thread asker's key, bounded and storable (the ids come from Slack payloads)."""
+    return storable(channel[:MAX_ID]), storable(thread_ts[:MAX_ID]), storable(user[:MAX_ID])
 
 
 def _statements(script: str) -> list[str]:

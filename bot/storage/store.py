@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 SHARE_SECONDS = 30 * 60  # as long as a slash command's response_url lives
 SEEN_SECONDS = 60 * 60  # Slack retries an event for a few minutes at most
-THREAD_SECONDS = 90 * 24 * 60 * 60  # how long a thread the bot was asked in stays open to follow-ups
+THREAD_SECONDS = 90 * 24 * 60 * 60  # how long an asker's follow-ups in a thread are answered
 WINDOW_SECONDS = 60.0  # the per-minute answer limit's sliding window
 PURGE_SECONDS = 60.0  # how often one process clears expired rows (no cron job needed)
 IDLE_USER_SECONDS = 24 * 60 * 60  # a user's limit row is forgotten after a day without answers
@@ -131,12 +131,12 @@ class Store(Protocol):
         """True the first time a key (an event id) is seen within SEEN_SECONDS; False for a repeat."""
         ...
 
-    def remember_thread(self, channel: str, thread_ts: str) -> None:
-        """Note that the bot was asked in a channel thread, so follow-ups there may be answered."""
+    def remember_thread(self, channel: str, thread_ts: str, user: str) -> None:
+        """Note that a user asked the bot in a channel thread, so their follow-ups may be answered."""
         ...
 
-    def invited(self, channel: str, thread_ts: str) -> bool:
-        """True if the bot was asked in this thread within THREAD_SECONDS."""
+    def invited(self, channel: str, thread_ts: str, user: str) -> bool:
+        """True if this user asked the bot in this thread within THREAD_SECONDS."""
         ...
 
     def add_feedback(

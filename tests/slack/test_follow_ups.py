@@ -9,13 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.advisor import Advisor
+from bot.settings import settings_from
+from bot.slack.answer_pool import AnswerPool
 from bot.slack.follow_ups import is_follow_up
+from bot.slack.web import create_app
 from bot.storage.sqlite import SqliteStore
 from tests.doubles.slack_api import BOT_USER, SlackDouble
-from tests.doubles.slack_requests import CHANNEL, USER, event, mention, post, visible
+from tests.doubles.slack_requests import CHANNEL, USER, event, mention, post
 from tests.doubles.web_app import web_client
 
 ROOT = "1700002000.000001"
+TEAMMATE = "U0TEAMMATE1"  # in the thread, never asked the advisor
 
 
 def reply(text: str, ts: str, thread_ts: str = ROOT, **extra: Any) -> dict[str, Any]:
@@ -58,18 +62,38 @@ def test_follow_up_in_an_invited_thread_is_answered_without_a_mention(
         reply("a bot talks", ts="1700002004.000001", bot_id="B0OTHER01"),
         reply("edited", ts="1700002005.000001", subtype="message_changed"),
         reply("top level", ts=ROOT),  # the thread's root itself, not a reply
+        reply("and what about Flask?", ts="1700002006.000001", user=TEAMMATE),  # never asked it
+        reply("thanks, makes sense", ts="1700002007.000001", user=TEAMMATE),
+        reply("thanks, makes sense", ts="1700002008.000001"),  # the asker, but not a question for it
+        reply("and an admin \x07 panel?", ts="1700002009.000001"),  # invalid: no public refusal
     ],
 )
 def test_follow_up_never_answers_what_is_not_for_it(
-    invited: FlaskClient, slack_api: SlackDouble, inner: dict[str, Any]
+    invited: FlaskClient, slack_api: SlackDouble, pool: AnswerPool, inner: dict[str, Any]
 ) -> None:
+    before = len(slack_api.named("chat.postMessage"))
     post(invited, event(inner))
-    # the barrier: a real follow-up posted afterwards, queued behind the one under test
-    post(invited, event(reply("and an admin panel?", ts="1700002099.000001")))
-    slack_api.wait_for("chat.postMessage", count=2)
-    assert len(answers_in(slack_api, ROOT)) == 2
-    assert answers_in(slack_api, "1700002100.000001") == []
-    assert len(slack_api.named("chat.postMessage")) == 2
+    pool.drain()
+    assert len(slack_api.named("chat.postMessage")) == before
+    assert slack_api.named("chat.update") == []
+
+
+def test_follow_up_out_of_scope_clears_the_thinking_status(
+    invited: FlaskClient, slack_api: SlackDouble, pool: AnswerPool
+) -> None:
+    post(invited, event(reply("thanks, makes sense", ts="1700002001.000001")))
+    pool.drain()
+    statuses = [c.args["status"] for c in slack_api.named("assistant.threads.setStatus")]
+    assert statuses[1:] == [statuses[0], ""]
+
+
+def test_follow_up_from_a_second_asker_is_answered(invited: FlaskClient, slack_api: SlackDouble) -> None:
+    teammate_asks = mention("and we need an admin panel too", ts="1700002001.000001", thread_ts=ROOT)
+    post(invited, event(teammate_asks | {"user": TEAMMATE}))
+    slack_api.wait_for("chat.postMessage", count=2)  # answered, so the teammate is now an asker
+    post(invited, event(reply("does Flask support async?", ts="1700002002.000001", user=TEAMMATE)))
+    answers = slack_api.wait_for("chat.postMessage", count=3)
+    assert [a.args["thread_ts"] for a in answers] == [ROOT, ROOT, ROOT]
 
 
 @pytest.mark.usefixtures("invited")
@@ -79,29 +103,29 @@ def test_follow_up_is_remembered_across_restarts(
     restarted = web_client(slack_env, advisor)  # a new process's app over the same store
     post(restarted, event(reply("and for an admin panel?", ts="1700002001.000001")))
     assert slack_api.wait_for("chat.postMessage", count=2)[1].args["thread_ts"] == ROOT
-    assert SqliteStore(Path(slack_env["ADVISOR_DB_PATH"])).invited(CHANNEL, ROOT)
+    assert SqliteStore(Path(slack_env["ADVISOR_DB_PATH"])).invited(CHANNEL, ROOT, USER)
 
 
 def test_follow_up_can_be_switched_off(
-    slack_env: dict[str, str], advisor: Advisor, slack_api: SlackDouble
+    slack_env: dict[str, str], advisor: Advisor, slack_api: SlackDouble, pool: AnswerPool
 ) -> None:
-    web = web_client(slack_env | {"ADVISOR_THREAD_FOLLOW_UPS": "false"}, advisor)
+    settings = settings_from(slack_env | {"ADVISOR_THREAD_FOLLOW_UPS": "false"})
+    web = create_app(settings, advisor=advisor, pool=pool).test_client()
     post(web, event(mention("We are building an API with heavy traffic", ts=ROOT)))
     slack_api.wait_for("chat.postMessage")
     post(web, event(reply("does Flask support async?", ts="1700002001.000001")))
-    post(web, event(mention("and we need an admin panel too", ts="1700002002.000001", thread_ts=ROOT)))
-    second = slack_api.wait_for("chat.postMessage", count=2)[1].args
-    assert "admin" in visible(second["blocks"])  # the mention (the barrier), not the reply
-    assert len(slack_api.named("chat.postMessage")) == 2
+    pool.drain()
+    assert len(slack_api.named("chat.postMessage")) == 1
 
 
-def test_follow_up_retried_event_is_answered_once(invited: FlaskClient, slack_api: SlackDouble) -> None:
+def test_follow_up_retried_event_is_answered_once(
+    invited: FlaskClient, slack_api: SlackDouble, pool: AnswerPool
+) -> None:
     payload = event(reply("and an admin panel?", ts="1700002001.000001"), event_id="EvFOLLOW01")
     post(invited, payload)
     post(invited, payload, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
-    post(invited, event(reply("and async?", ts="1700002002.000001")))  # barrier
-    slack_api.wait_for("chat.postMessage", count=3)
-    assert len(answers_in(slack_api, ROOT)) == 3
+    pool.drain()
+    assert len(answers_in(slack_api, ROOT)) == 2  # the mention's answer and one follow-up
 
 
 @pytest.mark.parametrize(

@@ -276,14 +276,23 @@ def test_store_expired_rows_are_purged_without_a_cron_job(
 
 def test_store_invited_thread_is_shared_and_expires(open_store: OpenStore, clock: ManualClock) -> None:
     one, two = open_store(), open_store()
-    assert not two.invited("C1", "1.1")
-    one.remember_thread("C1", "1.1")
-    assert two.invited("C1", "1.1")
-    assert not two.invited("C2", "1.1")
-    assert not two.invited("C1", "2.2")
+    assert not two.invited("C1", "1.1", "U1")
+    one.remember_thread("C1", "1.1", "U1")
+    assert two.invited("C1", "1.1", "U1")
+    assert not two.invited("C2", "1.1", "U1")
+    assert not two.invited("C1", "2.2", "U1")
     clock.now += THREAD_SECONDS - 1
-    one.remember_thread("C1", "1.1")  # asked again: the clock restarts
+    one.remember_thread("C1", "1.1", "U1")  # asked again: the clock restarts
     clock.now += THREAD_SECONDS - 1
-    assert two.invited("C1", "1.1")
+    assert two.invited("C1", "1.1", "U1")
     clock.now += 2
-    assert not two.invited("C1", "1.1")
+    assert not two.invited("C1", "1.1", "U1")
+
+
+def test_store_invited_thread_is_open_only_to_those_who_asked(open_store: OpenStore) -> None:
+    one, two = open_store(), open_store()
+    one.remember_thread("C1", "1.1", "U1")
+    assert not two.invited("C1", "1.1", "U2")  # a teammate chatting in the thread asked nothing
+    two.remember_thread("C1", "1.1", "U2")
+    assert one.invited("C1", "1.1", "U1")
+    assert one.invited("C1", "1.1", "U2")
