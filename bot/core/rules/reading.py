@@ -295,7 +295,9 @@ class QuestionReader:
             return self._small_talk(w)
         if NO_DECISION in words:
             return self._explain(parse, w)
-        decided = self._decided(w) or _either_or(words, named)
+        # "Django or Flask: what's the difference?" names two options but asks for a comparison.
+        either_or = _either_or(words, named) and not w.cues.has("compare")
+        decided = self._decided(w) or either_or
         if self._is_ranking(parse):
             return Intent.RANKING
         if decided and not parse.requirements and self._tool_question(parse, w, named, text):
