@@ -35,8 +35,13 @@ class MessagesTab:
         self.text, self.client, self.submit = text, client, submit
 
     def register(self, app: App) -> None:
-        """Listen for the Messages tab opening (before any other app_home_opened listener)."""
+        """Listen for the Messages tab opening, then take every other tab's opening too.
+
+        Register after the Home tab's listener: Bolt runs the first listener that matches, and
+        answers 404 for an event none matches, which Slack then retries as if it had failed.
+        """
         app.event("app_home_opened", matchers=[_messages_tab])(self.on_opened)
+        app.event("app_home_opened")(_other_tab_opened)
 
     def on_opened(self, event: dict[str, Any]) -> None:
         """Set the suggested prompts from the answer pool; the acknowledgement does no I/O."""
@@ -81,6 +86,10 @@ def asked_question(template: str, text: str) -> str | None:
     if len(text) > len(prefix) + len(suffix) and text.startswith(prefix) and text.endswith(suffix):
         return text[len(prefix) : len(text) - len(suffix)].strip() or None
     return None
+
+
+def _other_tab_opened() -> None:
+    """An App Home tab with nothing to do (the About tab, or a tab Slack adds later): acknowledged."""
 
 
 def _messages_tab(event: dict[str, Any]) -> bool:

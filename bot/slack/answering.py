@@ -306,7 +306,8 @@ class Answering:
             bot_id=known.bot_id if known else None,
             user_id=known.user_id if known else None,
         )
-        return thread_turns(reply.get("messages") or [], where.message_ts, me, self.text.home.asked)
+        asked = self.text.home.asked if where.channel.startswith("D") else None  # the Home tab asks in DMs
+        return thread_turns(reply.get("messages") or [], where.message_ts, me, asked)
 
 
 def _guarded(ids: str, job: Callable[[], None], apologise: Callable[[], None]) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.answer import Turn
+from bot.core.answer import Role, Turn
 from bot.slack.agent_view import asked_question
 
 HISTORY_MESSAGES = 20  # earlier thread messages a follow-up reads
@@ -48,24 +48,30 @@ def thread_turns(
 
     Other bots' messages are left out, so no other integration speaks as the advisor, and so is
     the assistant thread's root message. A question the app posted for someone from the Home tab
-    (``asked_template``) is that person's turn.
+    (``asked_template``: pass it only for the app's DM, where the Home tab asks) is that person's
+    turn, and only when this bot's own user posted it.
     """
     turns = []
     for message in list(messages)[-(HISTORY_MESSAGES + 1) :]:
-        if not isinstance(message, dict) or message.get("ts") == current_ts:
-            continue
-        if message.get("subtype") == _THREAD_ROOT or not isinstance(message.get("text"), str):
-            continue
-        if me.wrote(message):
-            role = "assistant"
-        elif message.get("bot_id") or message.get("subtype") == "bot_message":
-            continue
-        else:
-            role = "user"
-        text = without_mentions(message["text"])
-        asked = asked_question(asked_template, text) if asked_template and role == "assistant" else None
-        if asked:
-            role, text = "user", asked
-        if text:
-            turns.append(Turn(role=role, text=text))
+        if isinstance(message, dict) and message.get("ts") != current_ts:
+            turn = _turn(message, me, asked_template)
+            if turn is not None:
+                turns.append(turn)
     return turns
+
+
+def _turn(message: dict[str, Any], me: Self, asked_template: str | None) -> Turn | None:
+    """One message as a turn, or None for what is no one's words or another bot's."""
+    if message.get("subtype") == _THREAD_ROOT or not isinstance(message.get("text"), str):
+        return None
+    if me.wrote(message):
+        role: Role = "assistant"
+    elif message.get("bot_id") or message.get("subtype") == "bot_message":
+        return None
+    else:
+        role = "user"
+    text = without_mentions(message["text"])
+    if asked_template and role == "assistant" and me.user_id and message.get("user") == me.user_id:
+        asked = asked_question(asked_template, text)
+        role, text = ("user", asked) if asked else (role, text)
+    return Turn(role=role, text=text) if text else None

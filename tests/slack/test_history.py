@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,3 +63,24 @@ def test_history_drops_the_assistant_thread_root_and_the_current_message() -> No
         ("user", "an API & an admin"),
         ("assistant", "Recommendation: FastAPI"),
     ]
+
+
+ASKED = "You asked from the Home tab: {question}"
+
+
+@pytest.mark.parametrize(
+    ("message", "template", "expected"),
+    [
+        ({"bot_id": "BBOT0001", "user": "UBOT0001"}, ASKED, ("user", "Django or Flask?")),
+        ({"app_id": "A0APP0001", "bot_id": "B0UNKNOWN"}, ASKED, ("assistant", "You asked")),
+        ({"app_id": "A0APP0001", "user": "U0USER001"}, ASKED, ("assistant", "You asked")),
+        ({"bot_id": "BBOT0001", "user": "UBOT0001"}, None, ("assistant", "You asked")),  # not the DM
+    ],
+)
+def test_history_home_question_is_the_person_s_only_from_this_bot_user(
+    message: dict[str, Any], template: str | None, expected: tuple[str, str]
+) -> None:
+    posted = message | {"text": "You asked from the Home tab: Django or Flask?", "ts": "1"}
+    [turn] = thread_turns([posted], "2", ME, template)
+    assert turn.role == expected[0]
+    assert turn.text.startswith(expected[1])

@@ -123,6 +123,16 @@ def test_home_tab_opened_without_a_user_publishes_nothing(
     assert slack_api.named("views.publish") == []
 
 
+@pytest.mark.parametrize("tab", ["about", "settings", None])
+def test_home_tab_opening_another_tab_is_acknowledged_and_does_nothing(
+    web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool, tab: str | None
+) -> None:
+    opened = {k: v for k, v in home_opened(tab="").items() if k != "tab"} | ({"tab": tab} if tab else {})
+    assert post(web, event(opened)).status_code == 200  # not 404: Slack would retry it
+    pool.drain()
+    assert [c.method for c in slack_api.calls if c.method != "auth.test"] == []
+
+
 def test_home_button_follow_up_counts_the_question_as_the_person_s(
     web: FlaskClient, slack_api: SlackDouble
 ) -> None:

@@ -195,6 +195,13 @@ def test_manifest_uses_the_agent_view(manifest: dict[str, Any]) -> None:
     assert features["app_home"]["messages_tab_read_only_enabled"] is False
 
 
+def test_manifest_enables_the_home_tab_the_code_publishes(
+    manifest: dict[str, Any], code: list[ast.Module]
+) -> None:
+    assert "views.publish" in web_api_methods(code)  # the Home tab is published...
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True  # ...so Slack must show it
+
+
 def test_manifest_subscribes_exactly_the_events_the_code_listens_to(
     manifest: dict[str, Any], code: list[ast.Module]
 ) -> None:
