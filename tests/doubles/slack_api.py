@@ -48,6 +48,7 @@ class SlackDouble:
         self.calls: list[Call] = []
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.delay = 0.0
+        self.socket_url = ""  # apps.connections.open's answer (a SocketModeDouble's url)
         self.on_record: Callable[[Call], None] | None = None  # called for every call recorded
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._every: tuple[int, Fault] | None = None
@@ -122,6 +123,8 @@ class SlackDouble:
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         """Slack's reply for a successful call."""
         ts = f"1700000{next(self._ts):03d}.000100"
+        if method == "apps.connections.open":  # Socket Mode: where the WebSocket double listens
+            return {"ok": True, "url": self.socket_url}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "user": "advisor"}
         if method in ("chat.postMessage", "chat.startStream"):
