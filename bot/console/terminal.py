@@ -3,6 +3,7 @@
 rich is imported only when the output is a terminal, so ``ask`` in a script stays fast.
 """
 
+import re
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from bot.core.answer import Answer
@@ -13,6 +14,14 @@ if TYPE_CHECKING:
 
 RESET_NOTE = "[Claude's answer failed part-way; here is the built-in answer instead]"
 THINKING = "thinking..."
+# Model text may carry terminal escape sequences (retitling the window, hiding a link's target,
+# clearing the screen); only newlines and tabs of it ever reach the terminal.
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """The text without any control character but newline and tab."""
+    return _TERMINAL_CONTROL.sub("", text)
 
 
 class Display(Protocol):
@@ -31,7 +40,7 @@ def render(answer: Answer, with_text: bool = True) -> str:
     """An answer as plain text: the text (recommendation first), its note, then its sources."""
     lines = [answer.text] if with_text else []
     lines += _footer_lines(answer)
-    return "\n".join(lines).strip("\n")
+    return printable("\n".join(lines).strip("\n"))
 
 
 def _footer_lines(answer: Answer) -> list[str]:
@@ -54,7 +63,7 @@ class PlainDisplay:
         """Print text as it arrives, then the note and sources."""
         shown = False
         for chunk in stream:
-            self.out.write(chunk)
+            self.out.write(printable(chunk))
             self.out.flush()
             shown = True
         final = stream.answer
@@ -67,8 +76,8 @@ class PlainDisplay:
         return final
 
     def write(self, text: str) -> None:
-        """Print text as it is."""
-        self.out.write(text + "\n")
+        """Print a line of console text."""
+        self.out.write(printable(text) + "\n")
 
 
 class RichDisplay:
@@ -85,14 +94,14 @@ class RichDisplay:
         chunks = iter(stream)
         with self.console.status(THINKING, spinner="dots"):
             first = next(chunks, "")  # waiting for the first words is the slow part
-        text = first
+        text = printable(first)
         with Live(Markdown(text), console=self.console, refresh_per_second=8, transient=False) as live:
             for chunk in chunks:
-                text += chunk
+                text += printable(chunk)
                 live.update(Markdown(text))
             final = stream.answer
-            if stream.withdrawn or text.strip() != final.text.strip():
-                live.update(Markdown(final.text))
+            if stream.withdrawn or text.strip() != printable(final.text).strip():
+                live.update(Markdown(printable(final.text)))
         if stream.withdrawn:
             self.console.print(RESET_NOTE, style="yellow")
         self._footer(final)
@@ -104,13 +113,13 @@ class RichDisplay:
 
         lines = _footer_lines(answer)
         if lines:
-            self.console.print(escape("\n".join(lines)), style="dim")
+            self.console.print(escape(printable("\n".join(lines))), style="dim")
 
     def write(self, text: str) -> None:
         """Render console text as Markdown."""
         from rich.markdown import Markdown
 
-        self.console.print(Markdown(text))
+        self.console.print(Markdown(printable(text)))
 
 
 def display_for(out: TextIO) -> Display:

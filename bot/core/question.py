@@ -7,7 +7,10 @@ from pydantic import BaseModel, ConfigDict
 from bot.core.knowledge import InputText
 
 # Tabs and newlines are ordinary in multi-line questions; other control codes are not.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidirectional embeddings, overrides and isolates only change how text is drawn (and can disguise
+# it); Hebrew and Arabic keyboards insert them, so they are dropped rather than refused.
+_BIDI_FORMATTING = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 class QuestionError(ValueError):
@@ -25,7 +28,7 @@ class Question(BaseModel):
 
 def read_question(text: str, limit: int, messages: InputText, trimmed_note: str | None = None) -> Question:
     """Check a typed question; with ``trimmed_note``, an over-long one is cut to the limit instead."""
-    stripped = text.strip()
+    stripped = _BIDI_FORMATTING.sub("", text).strip()
     if trimmed_note is not None and len(stripped) > limit:
         return Question(text=clean_question(stripped[:limit], limit, messages), note=trimmed_note)
     return Question(text=clean_question(stripped, limit, messages))
@@ -33,7 +36,7 @@ def read_question(text: str, limit: int, messages: InputText, trimmed_note: str 
 
 def clean_question(text: str, limit: int, messages: InputText) -> str:
     """The question stripped of outer whitespace, or a QuestionError saying what is wrong."""
-    stripped = text.strip()
+    stripped = _BIDI_FORMATTING.sub("", text).strip()
     if not stripped:
         raise QuestionError(messages.empty)
     if _CONTROL.search(stripped):

@@ -1,10 +1,14 @@
 """Showing answers: plain text for pipes, Markdown through rich for terminals."""
 
 import io
+import re
+import unicodedata
 
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
-from bot.console.terminal import RESET_NOTE, THINKING, PlainDisplay, RichDisplay, display_for
+from bot.console.terminal import RESET_NOTE, THINKING, PlainDisplay, RichDisplay, display_for, printable
 from bot.core.answer import Answer, Source
 from bot.core.answer_stream import AnswerStream, StreamItem, StreamReset
 
@@ -56,3 +60,28 @@ def test_terminal_rich_display_replaces_withdrawn_text() -> None:
 
 def test_terminal_display_for_pipes_is_plain() -> None:
     assert isinstance(display_for(io.StringIO()), PlainDisplay)
+
+
+HOSTILE = (
+    "Use \x1b]0;pwned\x07Django\x1b[2J now\r\x9b31m. \x1b]8;;https://evil.example\x1b\\docs\x1b]8;;\x1b\\"
+)
+
+
+def test_terminal_model_text_never_reaches_the_terminal_as_escapes() -> None:
+    final = Answer(text=HOSTILE, note="note \x1b[31m", sources=[Source(id="s", title="t\x07")])
+    out = io.StringIO()
+    PlainDisplay(out).show(AnswerStream(iter([HOSTILE, final])))
+    plain = out.getvalue()
+    assert "pwned" in plain  # the words stay, the codes go
+    assert not [c for c in plain if unicodedata.category(c) == "Cc" and c != "\n"]
+    _, drawn = _rich([HOSTILE, final])
+    assert "pwned" in drawn
+    # rich moves its own cursor with CSI sequences; nothing else may reach the terminal
+    assert re.findall("\x1b(.)", drawn) == ["["] * drawn.count("\x1b")
+    assert "\x07" not in drawn
+    assert "\x9b" not in drawn
+
+
+@given(st.text())
+def test_terminal_printable_keeps_only_newline_and_tab_controls(text: str) -> None:
+    assert {c for c in printable(text) if unicodedata.category(c) == "Cc"} <= {"\n", "\t"}

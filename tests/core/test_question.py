@@ -1,5 +1,7 @@
 """Checking questions before they reach an advisor."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +18,6 @@ from bot.core.question import Question, QuestionError
         ("x" * 4001, "4,001 characters long; the limit is 4,000"),
         ("Django\x1b[31m or Flask?", "control characters"),
         ("Django\x00", "control characters"),
-        ("flask \u202e reversed", "control characters"),
     ],
 )
 def test_question_rejected_with_clear_message(advisor: Advisor, question: str, message: str) -> None:
@@ -24,9 +25,19 @@ def test_question_rejected_with_clear_message(advisor: Advisor, question: str, m
         advisor.ask(question)
 
 
-@pytest.mark.parametrize("question", ["  Django or Flask?\n", "Line one\nline two\twith tab", "x" * 4000])
-def test_question_accepted(advisor: Advisor, question: str) -> None:
-    assert advisor.read(question).text == question.strip()
+@pytest.mark.parametrize(
+    ("question", "read"),
+    [
+        ("  Django or Flask?\n", "Django or Flask?"),
+        ("Line one\nline two\twith tab", "Line one\nline two\twith tab"),
+        ("x" * 4000, "x" * 4000),
+        ("flask \u202e reversed", "flask  reversed"),  # display-only bidi codes are dropped
+        ("\u05e9\u05dc\u05d5\u05dd \u2067Django\u2069 \u200f?", "\u05e9\u05dc\u05d5\u05dd Django \u200f?"),
+        ("Django \u061c or Flask?", "Django \u061c or Flask?"),  # Arabic letter mark is ordinary text
+    ],
+)
+def test_question_accepted(advisor: Advisor, question: str, read: str) -> None:
+    assert advisor.read(question).text == read
 
 
 def _read(advisor: Advisor, text: str) -> Question | str:
@@ -47,4 +58,6 @@ def test_question_read_any_text_is_checked_or_rejected(advisor: Advisor, text: s
     limit = advisor.knowledge.intents.limits.max_question_chars
     assert 0 < len(question.text) <= limit
     assert question.text == question.text.strip()
-    assert (question.note is not None) == (len(text.strip()) > limit)
+    drawn = re.sub("[\u202a-\u202e\u2066-\u2069]", "", text)  # display-only codes are dropped
+    assert (question.note is not None) == (len(drawn.strip()) > limit)
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", question.text)
