@@ -8,7 +8,6 @@ loses its button, and feedback is retried and the user told if it still fails.
 """
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +26,7 @@ from bot.slack.history import HISTORY_MESSAGES, Self, thread_turns
 from bot.slack.identity import BotIdentity
 from bot.slack.rendering import Renderer, parse_feedback, safe_markdown
 from bot.slack.response_url import ResponseUrl
+from bot.slack.slack_text import is_user_id
 from bot.storage.store import Store
 
 log = logging.getLogger("bot.slack")
@@ -35,7 +35,6 @@ SHARE_QUESTION_CHARS = 300  # of the question shown above a shared answer
 # Slack's refusals that mean the bot is not in the conversation: the user can fix it by inviting it.
 _NOT_A_MEMBER = {"not_in_channel", "channel_not_found", "is_archived_channel_not_allowed"}
 _SlackFailure = (SlackClientError, OSError)
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
 class Answering:
@@ -130,7 +129,7 @@ class Answering:
         question = str(share.get("question", ""))
         messages = self.renderer.answer(answer, question)
         asker = str(share.get("user", ""))
-        user = f"<@{asker}>" if _is_user_id(asker) else ""
+        user = f"<@{asker}>" if is_user_id(asker) else ""
         credit = self.text.shared_by.format(
             user=user, question=safe_markdown(question[:SHARE_QUESTION_CHARS])
         )
@@ -354,11 +353,6 @@ def _channel(body: dict[str, Any]) -> str:
 def _user(body: dict[str, Any]) -> str:
     user = body.get("user")
     return str(user.get("id", "")) if isinstance(user, dict) else ""
-
-
-def _is_user_id(text: str) -> bool:
-    """True for a Slack user id (safe to put in a mention)."""
-    return _USER_ID.fullmatch(text) is not None
 
 
 def _name(error: Exception) -> str:

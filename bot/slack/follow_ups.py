@@ -18,6 +18,7 @@ from slack_bolt import App
 
 from bot.slack.delivery import Conversation
 from bot.slack.jobs import Submit
+from bot.slack.slack_text import plain_text
 from bot.storage.store import Store
 
 # The channel types whose thread replies can be follow-ups (DMs are conversations already).
@@ -57,7 +58,7 @@ class ThreadFollowUps:
             request_id=str(body.get("event_id", "")),
         )
         key = str(body.get("event_id") or event.get("client_msg_id") or event["ts"])
-        self.submit(partial(self._answer_if_invited, where, str(event.get("text", "")), key))
+        self.submit(partial(self._answer_if_invited, where, plain_text(str(event["text"])), key))
 
     def _answer_if_invited(self, where: Conversation, text: str, key: str) -> None:
         """Answer only someone who asked the advisor in this thread, and each event once."""

@@ -1,16 +1,14 @@
 """A thread's earlier messages as conversation turns: only this app's own words are the assistant's."""
 
-import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.answer import Role, Turn
 from bot.slack.agent_view import asked_question
+from bot.slack.slack_text import plain_text
 
 HISTORY_MESSAGES = 20  # earlier thread messages a follow-up reads
-_MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
 # The root Slack puts at the top of an assistant thread ("Chats from <date>") is no one's words.
 _THREAD_ROOT = "assistant_app_thread"
 
@@ -29,16 +27,6 @@ class Self:
         if any(mine and theirs == mine for theirs, mine in pairs):
             return True
         return bool(self.user_id) and message.get("user") == self.user_id
-
-
-def drop_mentions(text: str) -> str:
-    """Text with user mentions (``<@U123>``) replaced by spaces."""
-    return _MENTION.sub(" ", text)
-
-
-def without_mentions(text: str) -> str:
-    """Text with user mentions removed and Slack's entity escaping undone."""
-    return html.unescape(drop_mentions(text)).strip()
 
 
 def thread_turns(
@@ -70,7 +58,7 @@ def _turn(message: dict[str, Any], me: Self, asked_template: str | None) -> Turn
         return None
     else:
         role = "user"
-    text = without_mentions(message["text"])
+    text = plain_text(message["text"])
     if asked_template and role == "assistant" and me.user_id and message.get("user") == me.user_id:
         asked = asked_question(asked_template, text)
         role, text = ("user", asked) if asked else (role, text)

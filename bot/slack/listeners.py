@@ -14,8 +14,8 @@ from slack_bolt import Ack, App
 from bot.advisor import Advisor
 from bot.core.question import QuestionError
 from bot.slack.answering import Answering
-from bot.slack.history import drop_mentions
 from bot.slack.rendering import FEEDBACK_ACTION, SHARE_ACTION, Renderer
+from bot.slack.slack_text import plain_text
 
 # Messages with these subtypes are people's words: a file attached, or a reply sent to the channel too.
 _PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
@@ -38,7 +38,7 @@ class Listeners:
 
     def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
         """Usage for empty or help, the problem for a bad question, else "Thinking..." and a job."""
-        text = str(command.get("text") or "").strip()
+        text = plain_text(str(command.get("text") or ""))
         if not text or text.lower() == "help":
             ack(text=self.text.usage, blocks=self._usage_blocks(), response_type="ephemeral")
             return
@@ -68,13 +68,13 @@ class Listeners:
     def on_message(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         """A direct message: answered in a thread under the question."""
         if event.get("channel_type") == "im" and _from_a_person(event, body, context):
-            text = str(event.get("text") or "")
+            text = plain_text(str(event.get("text") or ""))
             self.work.submit(self.answering.conversation, event, body, text, True)
 
     def on_mention(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         """An @mention in a channel: answered in its thread (mentions in the thread continue it)."""
         if _from_a_person(event, body, context):
-            text = drop_mentions(str(event.get("text") or ""))
+            text = plain_text(str(event.get("text") or ""))
             self.work.submit(self.answering.conversation, event, body, text, True)
 
 

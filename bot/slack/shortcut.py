@@ -5,9 +5,7 @@ channel it is not in, someone else's DM), it answers only the person who asked, 
 shortcut's ``response_url``.
 """
 
-import html
 import logging
-import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -22,12 +20,11 @@ from bot.core.question import Question, QuestionError
 from bot.slack.delivery import Conversation
 from bot.slack.jobs import Submit
 from bot.slack.rendering import Renderer
+from bot.slack.slack_text import is_user_id, plain_text
 
 log = logging.getLogger("bot.slack.shortcut")
 
 ASK_SHORTCUT = "ask_framework_advisor"
-_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 class AskShortcut:
@@ -77,7 +74,7 @@ class AskShortcut:
             message_ts=str(message.get("ts", "")),
             request_id=str(shortcut.get("trigger_id", "")),
         )
-        credit = self.text.asked.format(user=f"<@{asker}>" if _USER_ID.match(asker) else "")
+        credit = self.text.asked.format(user=f"<@{asker}>" if is_user_id(asker) else "")
         try:
             self.client.chat_postMessage(channel=where.channel, thread_ts=where.thread_ts, text=credit)
         except SlackApiError as error:
@@ -103,7 +100,7 @@ def question_text(message: dict[str, Any]) -> str:
     text = message.get("text")
     if not isinstance(text, str):
         return ""
-    return html.unescape(_MENTION.sub(" ", text)).strip()
+    return plain_text(text)
 
 
 class _Private:

@@ -1,13 +1,18 @@
 """The agent messaging experience end to end: the Messages tab, DM threads, titles, mention status."""
 
 import json
+from collections.abc import Callable
+from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.knowledge import Knowledge
 from bot.slack.agent_view import TITLE_CHARS, thread_title
+from bot.slack.answer_pool import AnswerPool
+from tests.doubles.anthropic_api import AnthropicDouble
 from tests.doubles.slack_api import BOT_ID, BOT_USER, Fault, SlackDouble
 from tests.doubles.slack_requests import CHANNEL, DM, USER, dm, event, home_opened, mention, post, visible
 
@@ -36,6 +41,32 @@ def test_agent_view_top_level_dm_is_a_thread_root_with_a_title(
     assert title["thread_ts"] == "1700003000.000001"
     assert title["title"] == "Which framework for a REST API that calls an LLM and must…"
     assert slack_api.named("conversations.replies") == []  # a new thread has no history
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda text: dm(text, ts="1700003000.000001"),
+        lambda text: mention(f"<@{BOT_USER}> {text}", ts="1700003000.000001"),
+    ],
+    ids=["dm", "mention"],
+)
+def test_agent_view_question_reaches_the_advisor_as_typed(
+    model_web: FlaskClient,
+    slack_api: SlackDouble,
+    anthropic_api: AnthropicDouble,
+    pool: AnswerPool,
+    send: Callable[[str], dict[str, Any]],
+) -> None:
+    slack = "Django &amp; Flask &lt;3 <@U0ANA0001|ana> per <https://example.com/a?b&amp;c|the docs>?"
+    post(model_web, event(send(slack)))
+    pool.drain()
+    asked = json.dumps(anthropic_api.requests[-1].body["messages"], ensure_ascii=False)
+    assert "Django & Flask <3 per the docs?" in asked
+    for markup in ("&amp;", "&lt;", "<@", "<https"):
+        assert markup not in asked
+    titles = [c.args["title"] for c in slack_api.named("assistant.threads.setTitle")]
+    assert titles in ([], ["Django & Flask <3 per the docs?"])  # DMs have titles, channels none
 
 
 def test_agent_view_reply_in_a_dm_thread_continues_it(web: FlaskClient, slack_api: SlackDouble) -> None:

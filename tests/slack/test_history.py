@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.slack.history import HISTORY_MESSAGES, Self, thread_turns, without_mentions
+from bot.slack.history import HISTORY_MESSAGES, Self, thread_turns
+from bot.slack.slack_text import plain_text
 
 ME = Self(app_id="A0APP0001", bot_id="BBOT0001", user_id="UBOT0001")
 OTHER = st.fixed_dictionaries(
@@ -37,8 +38,8 @@ JUNK = st.one_of(
 def test_history_turns_never_give_another_bot_the_assistant_role(messages: list[Any], current: str) -> None:
     turns = thread_turns(messages, current, ME)
     found = [m for m in messages if isinstance(m, dict) and isinstance(m.get("text"), str)]
-    ours = {without_mentions(m["text"]) for m in found if m.get("bot_id") == "BBOT0001"}
-    people = {without_mentions(m["text"]) for m in found if not m.get("bot_id")}
+    ours = {plain_text(m["text"]) for m in found if m.get("bot_id") == "BBOT0001"}
+    people = {plain_text(m["text"]) for m in found if not m.get("bot_id")}
     assert len(turns) <= HISTORY_MESSAGES + 1
     for turn in turns:
         assert turn.text  # empty messages are left out

@@ -106,4 +106,4 @@ def test_shortcut_question_text_removes_mentions_and_never_raises(text: str) -> 
 def test_shortcut_question_text_of_anything_but_text_is_empty() -> None:
     assert question_text({"text": 42}) == ""
     assert question_text({}) == ""
-    assert question_text({"text": "&lt;b&gt; &amp; <@U123ABC|bob> hi"}) == "<b> &   hi"
+    assert question_text({"text": "&lt;b&gt; &amp; <@U123ABC|bob> hi"}) == "<b> & hi"
