@@ -3,7 +3,6 @@ the attempt reaches the model only as delimited data and whatever comes back is 
 
 import io
 import json
-import re
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ from flask.testing import FlaskClient
 
 from bot.console.cli import run
 from bot.settings import settings_from
+from bot.slack.slack_text import plain_text
 from tests.doubles.anthropic_api import AnthropicDouble, answer
 from tests.doubles.constants import SLACK_TOKEN, TEST_KEY
 from tests.doubles.slack_api import SlackDouble
@@ -96,12 +96,12 @@ def _echoing_model(anthropic_api: AnthropicDouble) -> None:
         anthropic_api.push(answer(f"Sure! {attempt} <!channel> [click](https://evil.example)", "verdict"))
 
 
-def _only_delimited(anthropic_api: AnthropicDouble, strip_mentions: bool = False) -> None:
+def _only_delimited(anthropic_api: AnthropicDouble, from_slack: bool = False) -> None:
     """Each attempt sits in exactly one text block, inside the question delimiters, never in system."""
     assert len(anthropic_api.requests) == len(ATTEMPTS)
     for sent, request in zip(ATTEMPTS, anthropic_api.requests, strict=True):
-        # a mention's own @-mentions are removed before the question is asked
-        attempt = re.sub(r"<@[UW][A-Z0-9]+>", " ", sent).strip() if strip_mentions else sent
+        # Slack's markup is read as the words people see (mentions dropped) before anything is asked
+        attempt = plain_text(sent) if from_slack else sent
         body = request.body
         holders = [
             b["text"]
@@ -122,7 +122,7 @@ def test_injection_model_path_on_slack(
     _echoing_model(anthropic_api)
     for n, attempt in enumerate(ATTEMPTS):
         _ask_slack(surface, model_web, slack_api, attempt, n)
-    _only_delimited(anthropic_api, strip_mentions=surface == "mention")
+    _only_delimited(anthropic_api, from_slack=True)
     shown = _deliveries(slack_api)
     for bad in [*RAW_PINGS, *SECRETS]:
         assert bad not in shown
