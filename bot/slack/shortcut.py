@@ -64,26 +64,33 @@ class AskShortcut:
 
     def _answer(self, shortcut: dict[str, Any], question: Question, reply: "_Private") -> None:
         """In the message's thread if the bot may post there, else privately."""
-        message, user = shortcut.get("message") or {}, shortcut.get("user") or {}
-        asker = str(user.get("id", ""))
-        where = Conversation(
-            channel=str((shortcut.get("channel") or {}).get("id", "")),
-            thread_ts=str(message.get("thread_ts") or message.get("ts", "")),
-            user=asker,
-            team=user.get("team_id") or (shortcut.get("team") or {}).get("id"),
-            message_ts=str(message.get("ts", "")),
-            request_id=str(shortcut.get("trigger_id", "")),
-        )
-        credit = self.text.asked.format(user=f"<@{asker}>" if is_user_id(asker) else "")
+        where = _conversation(shortcut)
         try:
-            self.client.chat_postMessage(channel=where.channel, thread_ts=where.thread_ts, text=credit)
+            self.client.chat_postMessage(
+                channel=where.channel, thread_ts=where.thread_ts, text=self._credit(where)
+            )
         except SlackApiError as error:
             log.info(
                 "cannot post in %s (%s); answering privately", where.channel, error.response.get("error")
             )
-            self._answer_privately(question, asker, reply)
+            self._answer_privately(question, where.user, reply)
             return
         self.converse(where, question.text)
+
+    def _credit(self, where: Conversation) -> str:
+        """Who asked, and where the bot is no member, how to let it hear follow-ups."""
+        credit = self.text.asked.format(user=f"<@{where.user}>" if is_user_id(where.user) else "")
+        return credit if self._member(where) else credit + "\n" + self.text.invite_me
+
+    def _member(self, where: Conversation) -> bool:
+        """False in a public channel the bot has not joined (it can post there, but hears nothing)."""
+        if not where.channel.startswith("C"):  # elsewhere a bot that is no member cannot post at all
+            return True
+        try:
+            self.client.conversations_replies(channel=where.channel, ts=where.thread_ts, limit=1)
+        except SlackApiError as error:
+            return bool(error.response.get("error") != "not_in_channel")
+        return True
 
     def _answer_privately(self, question: Question, asker: str, reply: "_Private") -> None:
         """The whole answer, visible only to the asker, with a note saying why."""
@@ -93,6 +100,19 @@ class AskShortcut:
         messages[0].blocks.insert(0, note)
         for message in messages:
             reply.send(text=message.text, blocks=message.blocks)
+
+
+def _conversation(shortcut: dict[str, Any]) -> Conversation:
+    """The thread of the message the shortcut was used on, asked by the shortcut's user."""
+    message, user = shortcut.get("message") or {}, shortcut.get("user") or {}
+    return Conversation(
+        channel=str((shortcut.get("channel") or {}).get("id", "")),
+        thread_ts=str(message.get("thread_ts") or message.get("ts", "")),
+        user=str(user.get("id", "")),
+        team=user.get("team_id") or (shortcut.get("team") or {}).get("id"),
+        message_ts=str(message.get("ts", "")),
+        request_id=str(shortcut.get("trigger_id", "")),
+    )
 
 
 def question_text(message: dict[str, Any]) -> str:

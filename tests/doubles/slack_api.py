@@ -47,6 +47,7 @@ class SlackDouble:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.not_joined: set[str] = set()  # public channels the bot can post in but is no member of
         self.delay = 0.0
         self.socket_url = ""  # apps.connections.open's answer (a SocketModeDouble's url)
         self.on_record: Callable[[Call], None] | None = None  # called for every call recorded
@@ -134,6 +135,8 @@ class SlackDouble:
             return {"ok": True, "channel": channel, "ts": ts}
         if method in ("chat.update", "chat.appendStream", "chat.stopStream"):
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts", ts)}
+        if method == "conversations.replies" and args.get("channel") in self.not_joined:
+            return {"ok": False, "error": "not_in_channel"}
         if method == "conversations.replies":
             return {
                 "ok": True,

@@ -5,6 +5,7 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core.knowledge import Knowledge
 from bot.slack.shortcut import question_text
 from tests.doubles.slack_api import BOT_USER, Fault, SlackDouble
 from tests.doubles.slack_requests import CHANNEL, USER, message_shortcut, post, visible
@@ -20,8 +21,21 @@ def test_shortcut_answers_in_the_message_s_thread(web: FlaskClient, slack_api: S
     assert credit.args["text"] == f"<@{USER}> asked me about this message:"
     assert "*Recommendation: Django*" in visible(answer.args["blocks"])
     assert slack_api.named("assistant.threads.setStatus")[0].args["thread_ts"] == "1700001000.000001"
-    assert slack_api.named("conversations.replies") == []  # a top-level message has no thread to read
+    probe = slack_api.named("conversations.replies")  # the membership check; no history to read
+    assert [int(c.args["limit"]) for c in probe] == [1]
     assert slack_api.named("response_url/response/cmd") == []
+
+
+def test_shortcut_in_a_channel_it_has_not_joined_answers_and_asks_to_be_invited(
+    web: FlaskClient, slack_api: SlackDouble, knowledge: Knowledge
+) -> None:
+    slack_api.not_joined.add(CHANNEL)
+    post(web, message_shortcut("Should we use Django for our admin-heavy web app?", slack_api.response_url()))
+    credit, answer = slack_api.wait_for("chat.postMessage", count=2)
+    invite = knowledge.responses.slack.shortcut.invite_me
+    assert credit.args["text"] == f"<@{USER}> asked me about this message:\n{invite}"
+    assert answer.args["thread_ts"] == "1700001000.000001"
+    assert "*Recommendation: Django*" in visible(answer.args["blocks"])
 
 
 def test_shortcut_on_a_reply_answers_in_its_thread_and_reads_it(

@@ -185,10 +185,12 @@ class ShortcutText(Templates):
         "asked": frozenset({"user"}),
         "no_text": frozenset(),
         "private": frozenset(),
+        "invite_me": frozenset(),
     }
     asked: str = Field(min_length=1)
     no_text: str = Field(min_length=1)
     private: str = Field(min_length=1)
+    invite_me: str = Field(min_length=1)
 
 
 class SlackText(Templates):
