@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlparse
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -60,8 +61,12 @@ class Answering:
 
     def command(self, question: Question, command: dict[str, Any]) -> None:
         """Answer a slash command ephemerally through its response_url."""
-        reply = ResponseUrl(self.webhook(str(command.get("response_url", ""))))
         ids = _ids(command.get("trigger_id"), command.get("channel_id"), command.get("user_id"))
+        url = str(command.get("response_url", ""))
+        if not _web_url(url):  # Slack always sends one; without it there is nowhere to answer
+            log.warning("command without a usable response_url; not answered %s", ids)
+            return
+        reply = ResponseUrl(self.webhook(url))
 
         def apologise() -> None:
             reply(text=self.text.apology, response_type="ephemeral", replace_original=True)
@@ -94,8 +99,12 @@ class Answering:
 
     def share(self, body: dict[str, Any]) -> None:
         """Post a shared answer visibly in the channel, credited to the asker."""
-        reply = ResponseUrl(self.webhook(str(body.get("response_url", ""))))
         ids = _ids(body.get("trigger_id"), _channel(body), _user(body))
+        url = str(body.get("response_url", ""))
+        if not _web_url(url):  # a click on a message always has one; without it no one can be told
+            log.warning("share without a usable response_url; not posted %s", ids)
+            return
+        reply = ResponseUrl(self.webhook(url))
 
         def apologise() -> None:
             reply(text=self.text.apology, response_type="ephemeral", replace_original=False)
@@ -165,7 +174,10 @@ class Answering:
             return
         except Exception as error:
             log.warning("feedback not saved (%s); telling the user", _name(error))
-        reply = ResponseUrl(self.webhook(str(body.get("response_url", ""))))
+        url = str(body.get("response_url", ""))
+        if not _web_url(url):
+            return  # nowhere to say it: the log line above is all there is
+        reply = ResponseUrl(self.webhook(url))
         _guarded(
             _ids(body.get("trigger_id"), _channel(body), _user(body)),
             lambda: reply(text=self.text.feedback_failed, response_type="ephemeral", replace_original=False),
@@ -337,6 +349,12 @@ def _ids(request_id: object, channel: object, user: object, ts: object = None) -
     """The ids that tie a log line to one question (never its text)."""
     found = f"request_id={request_id} channel={channel} user={user}"
     return found + (f" ts={ts}" if ts else "")
+
+
+def _web_url(url: str) -> bool:
+    """True for an http(s) URL with a host (what a response_url must be)."""
+    parsed = urlparse(url)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
 def _action_value(body: dict[str, Any]) -> str:
