@@ -179,6 +179,8 @@ class _Envelope(_Context):
             raise ValueError("an event callback needs an event")
         if self.type == "block_actions" and self.actions is None:
             raise ValueError("a button click needs actions")
+        if self.type == "block_actions" and _on_a_message(self) and self.response_url is None:
+            raise ValueError("a click on a message needs the response_url to answer on")
         if self.type in _SHORTCUTS and self.callback_id is None:
             raise ValueError("a shortcut needs a callback_id")
         if self.type in _INTERACTIVE and not isinstance(self.user, _Ref):
@@ -190,6 +192,12 @@ class _Envelope(_Context):
         if (self.command is not None or self.type in _SHORTCUTS) and self.response_url is None:
             raise ValueError("a command or shortcut needs a response_url to answer on")
         return self
+
+
+def _on_a_message(envelope: _Envelope) -> bool:
+    """Whether a click came from a message (App Home clicks come from a view, without response_url)."""
+    container = (envelope.model_extra or {}).get("container")
+    return isinstance(container, dict) and container.get("type") == "message"
 
 
 def payload_problem(body: bytes, content_type: str | None, query: bytes = b"") -> str | None:

@@ -106,11 +106,23 @@ def test_fuzz_app_answers_no_5xx_and_never_hangs(
     assert {kind for kind, status in statuses if status == 200} == set(KINDS) - {"malformed"}
     assert {status for _, status in statuses} >= {200, 400, 401}
     assert len(held.held) > 100
-    # the identity look-up has its own thread, unrelated to requests (earlier tests' apps may still
-    # be retrying it against their stopped doubles)
-    problems = [
-        r.getMessage()
-        for r in caplog.records
-        if (r.levelno >= logging.ERROR or r.exc_info) and r.threadName != "auth-test"
+    assert _crashes(caplog.records) == []
+
+
+def _crashes(records: list[logging.LogRecord]) -> list[str]:
+    """Tracebacks, crashed answer jobs and Bolt's or Flask's own errors.
+
+    An answer that failed and was logged with its ids ("answer failed", e.g. for a click whose
+    response_url was cut off) is handled, not a crash. The identity look-up has its own thread,
+    unrelated to the requests, where earlier tests' apps may still retry their stopped doubles.
+    """
+    return [
+        f"{r.name}: {r.getMessage()}"
+        for r in records
+        if r.threadName != "auth-test"
+        and (
+            r.exc_info
+            or "crashed" in r.getMessage()
+            or r.name.split(".")[0] in ("slack_bolt", "framework_advisor")
+        )
     ]
-    assert problems == []
