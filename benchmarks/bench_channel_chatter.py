@@ -24,9 +24,11 @@ sys.path.insert(0, str(ROOT))
 from bot.advisor import Advisor  # noqa: E402 - after the path tweak, so it runs from a checkout
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.rules import RulesAdvisor  # noqa: E402
+from bot.settings import settings_from  # noqa: E402
+from bot.slack.answer_pool import AnswerPool  # noqa: E402
+from bot.slack.web import create_app  # noqa: E402
 from tests.doubles.slack_api import SlackDouble  # noqa: E402
 from tests.doubles.slack_requests import CHANNEL, SIGNING_SECRET, USER, dm, event, post  # noqa: E402
-from tests.doubles.web_app import web_client  # noqa: E402
 
 MESSAGES = 2000
 
@@ -64,7 +66,8 @@ def main() -> None:
             "SLACK_API_URL": slack.url,
             "ADVISOR_DB_PATH": str(Path(scratch) / "bench.sqlite3"),
         }
-        web = web_client(env, advisor)
+        pool = AnswerPool(threads=4)
+        web = create_app(settings_from(env), advisor=advisor, pool=pool).test_client()
         post(web, event(dm("warm up", ts="1500000000.000100", subtype="message_changed")))
         results = {}
         for name, build in kinds.items():
@@ -76,7 +79,7 @@ def main() -> None:
                 samples.append(time.perf_counter() - started)
                 assert status == 200
             results[name] = samples
-        time.sleep(1.0)  # let the pool finish its store reads before counting calls
+        pool.drain()  # every store read the requests queued has finished before calls are counted
         calls = [c.method for c in slack.calls if c.method != "auth.test"]
     base = statistics.median(results["baseline: edited DM"])
     print(f"{MESSAGES} signed requests each, through Flask and Bolt (ms)")

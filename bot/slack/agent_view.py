@@ -60,18 +60,18 @@ class MessagesTab:
             log.info("suggested prompts not set: %s", error.response.get("error"))
 
 
-def thread_title(question: str) -> str:
+def thread_title(question: str, more: str) -> str:
     """A one-line title from a question: whitespace folded, cut at a word near TITLE_CHARS."""
     line = _SPACE.sub(" ", question).strip()
     if len(line) <= TITLE_CHARS:
         return line
     cut = line.rfind(" ", 0, TITLE_CHARS)
-    return line[: cut if cut > TITLE_CHARS // 2 else TITLE_CHARS].rstrip() + "…"
+    return line[: cut if cut > TITLE_CHARS // 2 else TITLE_CHARS].rstrip() + more
 
 
-def title_thread(client: WebClient, channel: str, thread_ts: str, question: str) -> None:
+def title_thread(client: WebClient, channel: str, thread_ts: str, question: str, more: str) -> None:
     """Name a new DM thread after its question (shown in the DM history); never fails an answer."""
-    title = thread_title(question)
+    title = thread_title(question, more)
     if not title or not channel.startswith("D"):  # only the app's DM has a thread history to name
         return
     try:

@@ -271,7 +271,7 @@ class Answering:
         if not where.channel.startswith("D"):  # asked in a channel thread: follow-ups there are welcome
             self._remember_thread(where)
         elif where.thread_ts == where.message_ts:  # a new conversation in the Messages tab
-            title_thread(self.client, where.channel, where.thread_ts, question.text)
+            title_thread(self.client, where.channel, where.thread_ts, question.text, self.text.title_more)
         history = self._history(where, body) if where.thread_ts != where.message_ts else []
         stream = self.advisor.stream(question, history, user=where.user)
         ThreadDelivery(self.client, where, question.text, self.renderer, self.clock).run(stream)

@@ -91,9 +91,15 @@ class HomeTab:
     def _how(self) -> str:
         """How answers are made here: Claude grounded on the knowledge, or the built-in rules."""
         names = [framework.name for framework in self.knowledge.frameworks.values()]
-        frameworks = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+        frameworks = self._listed(names)
         template = self.text.how_llm if self.model_configured else self.text.how_rules
         return template.format(sections=len(self.knowledge.sections), frameworks=frameworks)
+
+    def _listed(self, names: list[str]) -> str:
+        """Names as a sentence lists them, in responses.toml's wording."""
+        if len(names) < 2:
+            return "".join(names)
+        return self.text.list_pair.format(first=self.text.list_comma.join(names[:-1]), last=names[-1])
 
     def _feedback_lines(self, feedback: FeedbackSummary) -> str:
         """Helpful and not helpful counts for each answer mode that has any."""

@@ -105,7 +105,7 @@ def test_agent_view_mention_shows_thinking_in_the_channel_thread(
 
 @given(st.text(max_size=500))
 def test_agent_view_thread_title_is_one_short_line(question: str) -> None:
-    title = thread_title(question)
+    title = thread_title(question, "…")
     assert len(title) <= TITLE_CHARS + 1
     assert "\n" not in title
     assert title == title.strip()
@@ -113,5 +113,5 @@ def test_agent_view_thread_title_is_one_short_line(question: str) -> None:
 
 
 def test_agent_view_thread_title_keeps_short_questions_whole() -> None:
-    assert thread_title("  Django or\nFlask?  ") == "Django or Flask?"
-    assert thread_title("x" * 100) == "x" * TITLE_CHARS + "…"
+    assert thread_title("  Django or\nFlask?  ", "…") == "Django or Flask?"
+    assert thread_title("x" * 100, "…") == "x" * TITLE_CHARS + "…"

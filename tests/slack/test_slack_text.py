@@ -59,7 +59,7 @@ MESSAGES = st.lists(st.one_of(TYPED.map(_escaped), TOKENS), max_size=12).map(" "
 
 @given(MESSAGES)
 def test_slack_text_titles_never_show_slack_markup_and_stay_short(message: str) -> None:
-    title = thread_title(plain_text(message))
+    title = thread_title(plain_text(message), "…")
     for markup in ("&amp;", "&lt;", "&gt;", "<@", "<http", "<!", "<#"):
         assert markup not in title
     assert len(title) <= TITLE_CHARS + 1  # the cut adds one "…"

@@ -155,6 +155,7 @@ class HomeText(Templates):
         "how_rules": frozenset({"sections", "frameworks"}),
         "feedback_line": frozenset({"mode", "helpful", "not_helpful"}),
         "asked": frozenset({"question"}),
+        "list_pair": frozenset({"first", "last"}),
     }
     title: str = Field(min_length=1, max_length=150)
     about: str = Field(min_length=1, max_length=3000)
@@ -168,6 +169,8 @@ class HomeText(Templates):
     feedback_none: str = Field(min_length=1)
     modes: dict[str, str]
     asked: str = Field(min_length=1)
+    list_comma: str = Field(min_length=1)  # between names in a list, but the last two
+    list_pair: str = Field(min_length=1)  # the last two names of a list
 
     @field_validator("modes")
     @classmethod
@@ -224,6 +227,7 @@ class SlackText(Templates):
     continued: str
     usage: str
     prompts_title: str
+    title_more: str = Field(min_length=1, max_length=3)  # ends a thread title that was cut short
     feedback_positive: str = Field(max_length=75)
     feedback_negative: str = Field(max_length=75)
     suggested_prompts: tuple[SuggestedPrompt, ...] = Field(min_length=1, max_length=4)
