@@ -14,7 +14,7 @@ from bot.settings import settings_from
 from bot.slack.web import create_app
 from bot.storage.postgres import PostgresStore
 from bot.storage.resilient import ResilientStore
-from bot.storage.sqlite import SqliteStore
+from bot.storage.sqlite import SCHEMA_VERSION, SqliteStore
 from tests.postgres_server import PostgresServer, postgres_server
 from tests.procfile_runner import ROOT, procfile_command
 
@@ -74,6 +74,6 @@ def test_health_newer_schema_stops_gunicorn_with_one_line(slack_env: dict[str, s
     assert ours
     assert set(ours) == {
         "framework-advisor: cannot start: the database schema is version 99, newer than this release"
-        " understands (2); deploy the newer release or point the app at another database"
+        f" understands ({SCHEMA_VERSION}); deploy the newer release or point the app at another database"
     }
     assert "Traceback" not in result.stderr
