@@ -195,20 +195,21 @@ class PostgresStore:
             row = db.execute(
                 "UPDATE shares SET taken = %s WHERE id = %s AND taken IS NULL AND expires >= %s"
                 " RETURNING payload",
-                (now, share_id, now),
+                (now, storable(share_id), now),
             ).fetchone()
         return json.loads(row[0]) if row else None
 
     def return_share(self, share_id: str) -> None:
         """Undo a claim whose post failed."""
         with self._db() as db:
-            db.execute("UPDATE shares SET taken = NULL WHERE id = %s", (share_id,))
+            db.execute("UPDATE shares SET taken = NULL WHERE id = %s", (storable(share_id),))
 
     def share_state(self, share_id: str) -> ShareState:
         """ready, taken, or gone."""
         with self._db() as db:
             row = db.execute(
-                "SELECT taken FROM shares WHERE id = %s AND expires >= %s", (share_id, self._clock())
+                "SELECT taken FROM shares WHERE id = %s AND expires >= %s",
+                (storable(share_id), self._clock()),
             ).fetchone()
         return "gone" if row is None else ("ready" if row[0] is None else "taken")
 
@@ -295,7 +296,7 @@ class PostgresStore:
 
     def try_acquire(self, user: str, per_minute: int, concurrent: int) -> str | None:
         """Count a grant and take a lease if the user is under both limits, atomically."""
-        now, lease = self._clock(), uuid.uuid4().hex
+        now, lease, user = self._clock(), uuid.uuid4().hex, storable(user)
         with self._db() as db:
             # The upsert locks this user's row until commit, so two processes (or hosts) checking
             # the same user's counts queue here: the count and the grant below cannot race.
@@ -326,7 +327,7 @@ class PostgresStore:
     def release(self, lease: str) -> None:
         """End a lease."""
         with self._db() as db:
-            db.execute("DELETE FROM answer_leases WHERE id = %s", (lease,))
+            db.execute("DELETE FROM answer_leases WHERE id = %s", (storable(lease),))
 
     # -- housekeeping ------------------------------------------------------------------------
 

@@ -182,20 +182,20 @@ class SqliteStore:
             row = db.execute(
                 "UPDATE shares SET taken = ? WHERE id = ? AND taken IS NULL AND expires >= ?"
                 " RETURNING payload",
-                (self._clock(), share_id, self._clock()),
+                (self._clock(), storable(share_id), self._clock()),
             ).fetchone()
         return json.loads(row[0]) if row else None
 
     def return_share(self, share_id: str) -> None:
         """Undo a claim whose post failed."""
         with self._db() as db:
-            db.execute("UPDATE shares SET taken = NULL WHERE id = ?", (share_id,))
+            db.execute("UPDATE shares SET taken = NULL WHERE id = ?", (storable(share_id),))
 
     def share_state(self, share_id: str) -> ShareState:
         """ready, taken, or gone."""
         with self._db() as db:
             row = db.execute(
-                "SELECT taken FROM shares WHERE id = ? AND expires >= ?", (share_id, self._clock())
+                "SELECT taken FROM shares WHERE id = ? AND expires >= ?", (storable(share_id), self._clock())
             ).fetchone()
         return "gone" if row is None else ("ready" if row[0] is None else "taken")
 
@@ -282,7 +282,7 @@ class SqliteStore:
 
     def try_acquire(self, user: str, per_minute: int, concurrent: int) -> str | None:
         """Count a grant and take a lease if the user is under both limits, atomically."""
-        now, lease = self._clock(), uuid.uuid4().hex
+        now, lease, user = self._clock(), uuid.uuid4().hex, storable(user)
         with self._db() as db:  # BEGIN IMMEDIATE holds the write lock: counts cannot race
             db.execute(
                 "DELETE FROM answer_grants WHERE user_id = ? AND at <= ?", (user, now - WINDOW_SECONDS)
@@ -310,7 +310,7 @@ class SqliteStore:
     def release(self, lease: str) -> None:
         """End a lease."""
         with self._db() as db:
-            db.execute("DELETE FROM answer_leases WHERE id = ?", (lease,))
+            db.execute("DELETE FROM answer_leases WHERE id = ?", (storable(lease),))
 
     # -- housekeeping ------------------------------------------------------------------------
 

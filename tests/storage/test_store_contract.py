@@ -296,3 +296,16 @@ def test_store_invited_thread_is_open_only_to_those_who_asked(open_store: OpenSt
     two.remember_thread("C1", "1.1", "U2")
     assert one.invited("C1", "1.1", "U1")
     assert one.invited("C1", "1.1", "U2")
+
+
+@pytest.mark.parametrize("crafted", ["\ud800", "a\x00b", "\udfff\x00", "x" * 10_000])
+def test_store_crafted_ids_are_answered_not_raised(store: Store, crafted: str) -> None:
+    assert store.take_share(crafted) is None  # a crafted Share button value
+    assert store.share_state(crafted) == "gone"
+    store.return_share(crafted)
+    assert store.first_time(crafted)
+    assert not store.first_time(crafted)
+    lease = store.try_acquire(crafted, 5, 5)
+    assert lease is not None
+    store.release(lease)
+    store.release(crafted)
