@@ -69,15 +69,28 @@ def test_startup_unusable_db_path_is_one_line_naming_the_variable(
         ({}, "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET"),
         ({"SLACK_BOT_TOKEN": "xoxb-startup-test"}, "SLACK_SIGNING_SECRET"),
         ({"ADVISOR_LOG_LEVEL": "LOUD"}, "ADVISOR_LOG_LEVEL"),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-t",
+                "SLACK_SIGNING_SECRET": "s",
+                "ADVISOR_KNOWLEDGE_DIR": "/nonexistent",
+            },
+            "ADVISOR_KNOWLEDGE_DIR: frameworks.toml",
+        ),
     ],
 )
 def test_startup_missing_or_invalid_settings_are_one_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], named: str
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    env: dict[str, str],
+    named: str,
 ) -> None:
-    for variable in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "ADVISOR_LOG_LEVEL"):
+    for variable in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "ADVISOR_LOG_LEVEL", "ADVISOR_KNOWLEDGE_DIR"):
         monkeypatch.delenv(variable, raising=False)
     for variable, value in env.items():
         monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("ADVISOR_DB_PATH", str(tmp_path / "advisor.sqlite3"))
     with pytest.raises(SystemExit) as exit_:
         create_app_from_env()
     assert exit_.value.code == 3

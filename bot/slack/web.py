@@ -5,12 +5,13 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask, Response, jsonify, request
 
 from bot.advisor import Advisor
 from bot.advisor_factory import build_advisor, build_store
+from bot.core.knowledge import KnowledgeError
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings, require_slack
 from bot.slack.answer_pool import AnswerPool
@@ -98,9 +99,16 @@ def create_app_from_env() -> Flask:
         require_slack(settings)
         check_db_path(settings)
         return create_app(settings)
+    except KnowledgeError as error:  # the files are found through this variable
+        _cannot_start(f"ADVISOR_KNOWLEDGE_DIR: {one_line(error)}")
     except (SettingsError, StartupError, SchemaError, StorageUnavailable) as error:
-        sys.stderr.write(f"framework-advisor: cannot start: {one_line(error)}\n")
-        raise SystemExit(3) from None
+        _cannot_start(one_line(error))
+
+
+def _cannot_start(problem: str) -> NoReturn:
+    """Say why in one line and exit with code 3."""
+    sys.stderr.write(f"framework-advisor: cannot start: {problem}\n")
+    raise SystemExit(3) from None
 
 
 def one_line(error: Exception) -> str:
