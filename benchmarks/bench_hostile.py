@@ -176,12 +176,18 @@ def over_http(cases: int, seed: int, wait: float) -> bool:
         batch = list(
             HostileRequests(seed, slack.response_url(), max_text=6000).cases(cases, mutate_share=0.3)
         )
-        expected = {c.answer_key: c.kind for c in batch if c.answer_key and _answerable(advisor, c)}
         with running(env) as app:
             started = time.monotonic()
             with ThreadPoolExecutor(max_workers=8) as senders:
-                statuses = Counter(senders.map(lambda c: _send(app, c), batch))
+                replies = list(senders.map(lambda c: _send(app, c), batch))
             sent_for = time.monotonic() - started
+            statuses = Counter(replies)
+            # accepted: acknowledged (200) with a question the advisor takes; the rest were refused
+            expected = {
+                c.answer_key: c.kind
+                for c, status in zip(batch, replies, strict=True)
+                if c.answer_key and status == 200 and _answerable(advisor, c)
+            }
             outcomes = _wait_outcomes(app, expected, wait)
             code, log = app.stop()
     return _report_http(batch, statuses, expected, outcomes, sent_for, code, log)
