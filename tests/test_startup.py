@@ -98,6 +98,7 @@ def test_startup_missing_or_invalid_settings_are_one_line(
     assert named in line
 
 
+@pytest.mark.slow  # a real gunicorn master
 def test_startup_gunicorn_stops_with_one_line_and_no_traceback(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "SLACK_", "ADVISOR_"))}
     env |= {"PORT": str(free_port()), "WEB_CONCURRENCY": "1", "ADVISOR_DB_PATH": str(tmp_path)}

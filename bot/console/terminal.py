@@ -15,12 +15,13 @@ if TYPE_CHECKING:
 RESET_NOTE = "[Claude's answer failed part-way; here is the built-in answer instead]"
 THINKING = "thinking..."
 # Model text may carry terminal escape sequences (retitling the window, hiding a link's target,
-# clearing the screen); only newlines and tabs of it ever reach the terminal.
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# clearing the screen) or bidi overrides that draw text reversed: only newlines and tabs of it,
+# and none of those, ever reach the terminal.
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """The text without any control character but newline and tab."""
+    """The text without control characters (but newline and tab) or bidi overrides."""
     return _TERMINAL_CONTROL.sub("", text)
 
 

@@ -28,7 +28,7 @@ def server() -> Iterator[PostgresServer]:
         yield running
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
 def configured(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings for one backend: ADVISOR_DB_PATH, or DATABASE_URL to a fresh database."""
     if request.param == "sqlite":

@@ -63,7 +63,7 @@ def test_terminal_display_for_pipes_is_plain() -> None:
 
 
 HOSTILE = (
-    "Use \x1b]0;pwned\x07Django\x1b[2J now\r\x9b31m. \x1b]8;;https://evil.example\x1b\\docs\x1b]8;;\x1b\\"
+    "\u202eUse \u2066\x1b]0;pwned\x07Django\x1b[2J now\r\x9b31m. \x1b]8;;https://evil.example\x1b\\docs\x1b]8;;\x1b\\"
 )
 
 
@@ -74,6 +74,7 @@ def test_terminal_model_text_never_reaches_the_terminal_as_escapes() -> None:
     plain = out.getvalue()
     assert "pwned" in plain  # the words stay, the codes go
     assert not [c for c in plain if unicodedata.category(c) == "Cc" and c != "\n"]
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", plain)  # no text drawn reversed
     _, drawn = _rich([HOSTILE, final])
     assert "pwned" in drawn
     # rich moves its own cursor with CSI sequences; nothing else may reach the terminal
@@ -84,4 +85,6 @@ def test_terminal_model_text_never_reaches_the_terminal_as_escapes() -> None:
 
 @given(st.text())
 def test_terminal_printable_keeps_only_newline_and_tab_controls(text: str) -> None:
-    assert {c for c in printable(text) if unicodedata.category(c) == "Cc"} <= {"\n", "\t"}
+    cleaned = printable(text)
+    assert {c for c in cleaned if unicodedata.category(c) == "Cc"} <= {"\n", "\t"}
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", cleaned)

@@ -18,6 +18,8 @@ from bot.storage.sqlite import SCHEMA_VERSION, SqliteStore
 from tests.postgres_server import PostgresServer, postgres_server
 from tests.procfile_runner import ROOT, procfile_command
 
+pytestmark = pytest.mark.slow  # real PostgreSQL and gunicorn processes
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[PostgresServer]:

@@ -9,11 +9,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.doubles.anthropic_api import AnthropicDouble, Reply, answer
 from tests.doubles.constants import TEST_KEY
 from tests.doubles.slack_api import SlackDouble
 from tests.doubles.slack_requests import SIGNING_SECRET, dm, event
 from tests.doubles.socket_mode import SocketModeDouble
+
+pytestmark = pytest.mark.slow  # a real process sent SIGTERM
 
 ROOT = Path(__file__).resolve().parents[2]
 

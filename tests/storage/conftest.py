@@ -14,7 +14,8 @@ from tests.doubles.clock import ManualClock
 from tests.postgres_server import PostgresServer, postgres_server
 
 START = 1_700_000_000.0
-BACKENDS = ["sqlite", "postgres"]
+# PostgreSQL runs in the slow suite (./dev test -m slow, and CI): it starts a real server.
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.slow)]
 
 
 @pytest.fixture(scope="session")

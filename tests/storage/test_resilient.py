@@ -12,6 +12,8 @@ from bot.storage.store import FeedbackNotSaved, StorageUnavailable
 from tests.doubles.clock import ManualClock
 from tests.postgres_server import PostgresServer, postgres_server
 
+pytestmark = pytest.mark.slow  # a real PostgreSQL stopped and restarted
+
 RECORD = {"q": "Django or Flask?", "m": "llm", "s": []}
 
 
