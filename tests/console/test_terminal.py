@@ -62,9 +62,7 @@ def test_terminal_display_for_pipes_is_plain() -> None:
     assert isinstance(display_for(io.StringIO()), PlainDisplay)
 
 
-HOSTILE = (
-    "\u202eUse \u2066\x1b]0;pwned\x07Django\x1b[2J now\r\x9b31m. \x1b]8;;https://evil.example\x1b\\docs\x1b]8;;\x1b\\"
-)
+HOSTILE = "\u202eUse \u2066\x1b]0;pwned\x07Django\x1b[2J now\r\x9b31m. \x1b]8;;https://evil.example\x1b\\docs\x1b]8;;\x1b\\"
 
 
 def test_terminal_model_text_never_reaches_the_terminal_as_escapes() -> None:
