@@ -256,7 +256,7 @@ class QuestionReader:
     def _ranking(self, w: Words) -> RankingAsk | None:
         """A superlative over one criterion: a phrase of its own, or "most"/"least" by its topic."""
         words = w.words
-        specific = self.v.rankings.find(words)
+        specific = [m for m in self.v.rankings.find(words) if self._rankable(m.payload[0])]
         if specific:
             best = max(specific, key=lambda m: (m.end - m.start, -m.start))
             criterion, direction = best.payload
@@ -267,9 +267,13 @@ class QuestionReader:
             for marker, direction in markers:
                 near = -SUPERLATIVE_REACH <= topic.start - marker.end <= SUPERLATIVE_REACH
                 about = self._criterion_for(topic.payload)
-                if near and about is not None:
+                if near and about is not None and self._rankable(about):
                     return RankingAsk(criterion=about, direction=direction)
         return None
+
+    def _rankable(self, criterion: str) -> bool:
+        """False for a row where every framework scores the same ("best suited to")."""
+        return len(set(self.criteria[criterion].scores.values())) > 1
 
     def _criterion_for(self, topic: str) -> str | None:
         """The criterion a topic is about, if any."""
@@ -298,6 +302,8 @@ class QuestionReader:
         # "Django or Flask: what's the difference?" names two options but asks for a comparison.
         either_or = _either_or(words, named) and not w.cues.has("compare")
         decided = self._decided(w) or either_or
+        if w.cues.has("compare") and self._weakly(w) and not parse.requirements:
+            return self._explain(parse, w)  # "what is each framework best for?"
         if self._is_ranking(parse):
             return Intent.RANKING
         if decided and not parse.requirements and self._tool_question(parse, w, named, text):
