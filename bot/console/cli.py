@@ -22,7 +22,11 @@ from bot.startup import StartupError, check_db_path
 
 OFFLINE_NOTE = "Answering offline with the built-in rules (ANTHROPIC_API_KEY is not set)."
 # The project's evaluation sets, scored by a bare ``eval`` run from a checkout.
-EVAL_SETS = [Path("tests/eval/dev.jsonl"), Path("tests/eval/holdout.jsonl")]
+EVAL_SETS = [
+    Path("tests/eval/dev.jsonl"),
+    Path("tests/eval/holdout.jsonl"),
+    Path("tests/eval/holdout-fresh.jsonl"),
+]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,7 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     _answer_options(chat, json_flag=False)
     ev = commands.add_parser("eval", help="score the advisor on JSON Lines files of cases")
     ev.add_argument(
-        "cases", type=Path, nargs="*", default=EVAL_SETS, help="JSON Lines files (default: dev and holdout)"
+        "cases",
+        type=Path,
+        nargs="*",
+        default=EVAL_SETS,
+        help="JSON Lines files (default: dev and both holdouts)",
     )
     ev.add_argument("--min", type=float, default=0.95, help="lowest passing accuracy (0-1)")
     ev.add_argument("--summary", action="store_true", help="per-category totals only, no questions")
