@@ -21,6 +21,7 @@ from bot.advisor import Advisor
 from bot.core.answer import Answer, Turn
 from bot.core.answer_stream import AnswerStream
 from bot.core.question import Question, QuestionError
+from bot.core.rules.parse import Intent
 from bot.slack.agent_view import title_thread
 from bot.slack.delivery import Conversation, ThreadDelivery
 from bot.slack.history import HISTORY_MESSAGES, Self, thread_turns
@@ -33,6 +34,9 @@ from bot.storage.store import Store
 log = logging.getLogger("bot.slack")
 
 SHARE_QUESTION_CHARS = 300  # of the question shown above a shared answer
+# What a reply in a thread says that is talk between people, not a question ("thanks!", "hi"):
+# a follow-up that reads as one of these gets no reply (an explicit mention still gets the greeting).
+_SMALL_TALK = frozenset({Intent.GREETING, Intent.HELP})
 # Slack's refusals that mean the bot is not in the conversation: the user can fix it by inviting it.
 _NOT_A_MEMBER = {"not_in_channel", "channel_not_found", "is_archived_channel_not_allowed"}
 _SlackFailure = (SlackClientError, OSError)
@@ -235,6 +239,9 @@ class Answering:
         try:
             question = self.advisor.read(text, trim=True)
         except QuestionError:
+            return
+        if self.advisor.rules.read(question.text).intent in _SMALL_TALK:  # cheap: no model call
+            log.info("follow-up left unanswered: small talk, not a question for the advisor")
             return
         self._set_status(where)
         answer = self.advisor.ask(question, self._history(where, {}), user=where.user)

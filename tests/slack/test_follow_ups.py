@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.advisor import Advisor
+from bot.core.knowledge import Knowledge
 from bot.settings import settings_from
 from bot.slack.answer_pool import AnswerPool
 from bot.slack.follow_ups import is_follow_up
@@ -66,6 +67,12 @@ def test_follow_up_in_an_invited_thread_is_answered_without_a_mention(
         reply("thanks, makes sense", ts="1700002007.000001", user=TEAMMATE),
         reply("thanks, makes sense", ts="1700002008.000001"),  # the asker, but not a question for it
         reply("and an admin \x07 panel?", ts="1700002009.000001"),  # invalid: no public refusal
+        reply("Thanks!", ts="1700002010.000001"),  # small talk: no greeting back in the thread
+        reply("thank you!", ts="1700002011.000001"),
+        reply("Thanks \U0001f64f", ts="1700002012.000001"),
+        reply("hi", ts="1700002013.000001"),
+        reply("hello!", ts="1700002014.000001"),
+        reply("help", ts="1700002015.000001"),
     ],
 )  # each would be answered (a fair question from the asker) but for the one thing that differs
 def test_follow_up_never_answers_what_is_not_for_it(
@@ -76,6 +83,15 @@ def test_follow_up_never_answers_what_is_not_for_it(
     pool.drain()
     assert len(slack_api.named("chat.postMessage")) == before
     assert slack_api.named("chat.update") == []
+
+
+def test_follow_up_small_talk_with_a_mention_still_gets_the_greeting(
+    invited: FlaskClient, slack_api: SlackDouble, pool: AnswerPool, knowledge: Knowledge
+) -> None:
+    post(invited, event(mention("hi", ts="1700002001.000001", thread_ts=ROOT)))
+    pool.drain()
+    greeting = answers_in(slack_api, ROOT)[1]
+    assert knowledge.responses.greeting.text.split("\n")[0][:40] in greeting["text"]
 
 
 def test_follow_up_out_of_scope_clears_the_thinking_status(
