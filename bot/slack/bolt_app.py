@@ -83,7 +83,9 @@ def build_slack_app(
     home.register(app)
     MessagesTab(renderer.text, client, pool.submit).register(app)
     ThreadFollowUps(store, pool.submit, answering.follow_up, settings.thread_follow_ups).register(app)
-    AskShortcut(advisor, renderer, client, pool.submit, make_webhook, answering.converse).register(app)
+    AskShortcut(
+        advisor, renderer, client, pool.submit, make_webhook, answering.converse, store, identity
+    ).register(app)
     Listeners(advisor, renderer, answering, pool).register(app)
     identity.learn_in_background()
     return SlackApp(app, pool, identity, gate)

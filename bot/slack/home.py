@@ -7,6 +7,7 @@ Messages tab.
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -16,7 +17,7 @@ from slack_sdk import WebClient
 from bot.core.knowledge import Knowledge
 from bot.core.knowledge.wording import SuggestedPrompt
 from bot.slack.delivery import Conversation
-from bot.slack.jobs import Submit
+from bot.slack.jobs import Submit, first_click
 from bot.slack.rendering import escape_mrkdwn
 from bot.storage.store import FeedbackSummary, Store
 
@@ -118,10 +119,20 @@ class HomeTab:
         prompt = example_for(str(actions[0].get("value", "")), self.prompts)
         user = body.get("user", {})
         if prompt is not None and isinstance(user.get("id"), str):
-            self.submit(partial(self._ask, prompt, user["id"], user.get("team_id"), body.get("trigger_id")))
+            click = _Click(
+                f"home:{user['id']}:{actions[0].get('value')}", str(actions[0].get("action_ts", ""))
+            )
+            self.submit(
+                partial(self._ask, prompt, user["id"], user.get("team_id"), body.get("trigger_id"), click)
+            )
 
-    def _ask(self, prompt: SuggestedPrompt, user: str, team: str | None, trigger: object) -> None:
+    def _ask(
+        self, prompt: SuggestedPrompt, user: str, team: str | None, trigger: object, click: "_Click"
+    ) -> None:
         """Post the question in the user's DM as a thread root, then answer it in that thread."""
+        if not first_click(self.store, click.key, click.at):  # a double click asks once
+            log.info("home question repeated by a double click; asked once request_id=%s", trigger)
+            return
         text = self.text.asked.format(question=escape_mrkdwn(prompt.message))
         try:
             posted = self.client.chat_postMessage(channel=user, text=text)
@@ -133,6 +144,14 @@ class HomeTab:
         channel, ts = str(posted["channel"]), str(posted["ts"])
         where = Conversation(channel, ts, user, team, ts, str(trigger or ""))
         self.converse(where, prompt.message)
+
+
+@dataclass(frozen=True)
+class _Click:
+    """Which button a user clicked (the same for a double click) and when (Slack's action_ts)."""
+
+    key: str
+    at: str
 
 
 def example_for(value: str, prompts: tuple[SuggestedPrompt, ...]) -> SuggestedPrompt | None:

@@ -18,9 +18,11 @@ from slack_sdk.webhook import WebhookClient
 from bot.advisor import Advisor
 from bot.core.question import Question, QuestionError
 from bot.slack.delivery import Conversation
-from bot.slack.jobs import Submit
+from bot.slack.identity import BotIdentity
+from bot.slack.jobs import Submit, first_time
 from bot.slack.rendering import Renderer
 from bot.slack.slack_text import is_user_id, plain_text
+from bot.storage.store import Store
 
 log = logging.getLogger("bot.slack.shortcut")
 
@@ -38,9 +40,12 @@ class AskShortcut:
         submit: Submit,
         webhook: Callable[[str], WebhookClient],
         converse: Callable[[Conversation, str], None],
+        store: Store,
+        identity: BotIdentity,
     ) -> None:
         self.advisor, self.renderer, self.client, self.submit = advisor, renderer, client, submit
         self.webhook, self.converse = webhook, converse
+        self.store, self.identity = store, identity
         self.text = renderer.text.shortcut
 
     def register(self, app: App) -> None:
@@ -65,6 +70,12 @@ class AskShortcut:
     def _answer(self, shortcut: dict[str, Any], question: Question, reply: "_Private") -> None:
         """In the message's thread if the bot may post there, else privately."""
         where = _conversation(shortcut)
+        if self._own(shortcut.get("message") or {}):
+            reply.notice(self.text.own_answer)
+            return
+        if not first_time(self.store, f"shortcut:{where.user}:{where.channel}:{where.message_ts}"):
+            reply.notice(self.text.repeated)  # used twice on one message: it was answered once
+            return
         try:
             self.client.chat_postMessage(
                 channel=where.channel, thread_ts=where.thread_ts, text=self._credit(where)
@@ -76,6 +87,17 @@ class AskShortcut:
             self._answer_privately(question, where.user, reply)
             return
         self.converse(where, question.text)
+
+    def _own(self, message: dict[str, Any]) -> bool:
+        """True for a message this bot posted (one of its answers); unknown identity counts as not."""
+        if self.identity.known is None:
+            self.identity.learn()  # off the ack path: worth one bounded try
+        known = self.identity.known
+        if known is None:
+            return False
+        return message.get("user") == known.user_id or (
+            known.bot_id is not None and message.get("bot_id") == known.bot_id
+        )
 
     def _credit(self, where: Conversation) -> str:
         """Who asked, and where the bot is no member, how to let it hear follow-ups."""

@@ -137,7 +137,7 @@ def home_opened(tab: str = "home", user: str = USER) -> dict[str, Any]:
     }
 
 
-def view_action(action_id: str, value: str) -> tuple[bytes, str]:
+def view_action(action_id: str, value: str, action_ts: str = "1") -> tuple[bytes, str]:
     """A button click on a published view (the Home tab): no channel and no response_url."""
     payload = {
         "type": "block_actions",
@@ -148,7 +148,13 @@ def view_action(action_id: str, value: str) -> tuple[bytes, str]:
         "container": {"type": "view", "view_id": "V0HOME001"},
         "view": {"id": "V0HOME001", "type": "home", "blocks": []},
         "actions": [
-            {"type": "button", "action_id": action_id, "block_id": "b1", "value": value, "action_ts": "1"}
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b1",
+                "value": value,
+                "action_ts": action_ts,
+            }
         ],
     }
     return urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
@@ -161,9 +167,10 @@ def message_shortcut(
     thread_ts: str | None = None,
     channel: str = CHANNEL,
     callback_id: str = "ask_framework_advisor",
+    author: dict[str, str] | None = None,
 ) -> tuple[bytes, str]:
     """A message shortcut used on someone's message (form-encoded ``payload``)."""
-    message: dict[str, Any] = {"type": "message", "user": "U0TEAMMATE", "ts": ts}
+    message: dict[str, Any] = {"type": "message", "ts": ts} | (author or {"user": "U0TEAMMATE"})
     if text is not None:
         message["text"] = text
     if thread_ts:

@@ -95,6 +95,35 @@ def test_home_button_asks_in_the_messages_tab_and_answers_in_its_thread(
     assert slack_api.named("assistant.threads.setStatus")[0].args["thread_ts"] == question.reply["ts"]
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "asked"),
+    [
+        ("1700000000.100000", "1700000000.400000", 1),  # a double click asks once
+        ("1700000004.900000", "1700000005.200000", 1),  # ... also across a time slot's edge
+        ("1700000005.200000", "1700000004.900000", 1),  # ... and run by the pool out of order
+        ("1700000000.100000", "1700000060.100000", 2),  # a minute later it is a new question
+    ],
+)
+def test_home_button_double_click_asks_once(
+    web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool, first: str, second: str, asked: int
+) -> None:
+    for clicked in (first, second):
+        assert post(web, view_action(HOME_ASK_ACTION, "2", action_ts=clicked)).status_code == 200
+    pool.drain()
+    questions = [c for c in slack_api.named("chat.postMessage") if c.args["channel"] == USER]
+    assert len(questions) == asked
+    assert len(slack_api.named("chat.postMessage")) == 2 * asked  # each question, and its answer
+
+
+def test_home_button_without_a_click_time_still_asks(
+    web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool
+) -> None:
+    for _ in range(2):  # no usable action_ts: nothing to tell a double click by, so never lose one
+        post(web, view_action(HOME_ASK_ACTION, "2", action_ts="nan"))
+    pool.drain()
+    assert len(slack_api.named("chat.postMessage")) == 4
+
+
 @pytest.mark.parametrize("value", ["99", "<!channel>", "-1", "0x1", "", "\uff11"])
 def test_home_button_with_a_forged_value_asks_nothing(
     web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool, value: str

@@ -6,8 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.knowledge import Knowledge
+from bot.slack.answer_pool import AnswerPool
 from bot.slack.shortcut import question_text
-from tests.doubles.slack_api import BOT_USER, Fault, SlackDouble
+from tests.doubles.slack_api import BOT_ID, BOT_USER, Fault, SlackDouble
 from tests.doubles.slack_requests import CHANNEL, USER, message_shortcut, post, visible
 
 
@@ -77,6 +78,35 @@ def test_shortcut_where_the_bot_cannot_post_answers_privately(
     assert "*Recommendation: Django*" in visible(reply["blocks"])
     assert len(slack_api.named("chat.postMessage")) == 1  # only the refused attempt
     assert slack_api.named("chat.startStream") == []
+
+
+def test_shortcut_used_twice_on_a_message_answers_once(
+    web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool, knowledge: Knowledge
+) -> None:
+    for name in ("first", "second"):  # a double click, or a second try: two trigger ids, one message
+        post(web, message_shortcut("Django or Flask for a blog?", slack_api.response_url(name)))
+    pool.drain()
+    credit, answer = slack_api.named("chat.postMessage")  # one credit, one answer
+    assert credit.args["text"] == f"<@{USER}> asked me about this message:"
+    assert answer.args["thread_ts"] == "1700001000.000001"
+    notices = slack_api.named("response_url/response/first") + slack_api.named("response_url/response/second")
+    assert [n.args["text"] for n in notices] == [knowledge.responses.slack.shortcut.repeated]
+
+
+@pytest.mark.parametrize("author", [{"user": BOT_USER, "bot_id": BOT_ID}, {"bot_id": BOT_ID}])
+def test_shortcut_on_its_own_answer_explains_privately(
+    web: FlaskClient, slack_api: SlackDouble, pool: AnswerPool, knowledge: Knowledge, author: dict[str, str]
+) -> None:
+    payload = message_shortcut(
+        "*Recommendation: Django*\nPick Django.", slack_api.response_url(), author=author
+    )
+    post(web, payload)
+    pool.drain()
+    assert slack_api.named("chat.postMessage") == []
+    assert slack_api.named("chat.startStream") == []
+    reply = slack_api.named("response_url/response/cmd")[0].args
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"] == knowledge.responses.slack.shortcut.own_answer
 
 
 @pytest.mark.parametrize(

@@ -189,11 +189,15 @@ class ShortcutText(Templates):
         "no_text": frozenset(),
         "private": frozenset(),
         "invite_me": frozenset(),
+        "repeated": frozenset(),
+        "own_answer": frozenset(),
     }
     asked: str = Field(min_length=1)
     no_text: str = Field(min_length=1)
     private: str = Field(min_length=1)
     invite_me: str = Field(min_length=1)
+    repeated: str = Field(min_length=1)
+    own_answer: str = Field(min_length=1)
 
 
 class SlackText(Templates):
