@@ -1,6 +1,5 @@
 """De-duplication of double clicks, on a real store."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,10 @@ from bot.storage.sqlite import SqliteStore
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
+def store(tmp_path_factory: pytest.TempPathFactory) -> SqliteStore:
     backend = SqliteStore(Path(tmp_path_factory.mktemp("jobs")) / "advisor.sqlite3")
     backend.upgrade()
-    yield backend
+    return backend
 
 
 @given(clicked_at=st.text(max_size=40), key=st.text(max_size=80))
