@@ -4,7 +4,7 @@ When the database fails, event de-duplication fails open (the question is answer
 says so), per-user limits fall back to this process's own counts, feedback is retried and then
 reported to the caller as FeedbackNotSaved, and /healthz says "degraded". While degraded, calls
 fail fast without waiting on the network, and one call a second probes the database; when it
-answers again the store reconnects (and checks the schema, if it never could) by itself.
+answers again the store reconnects and checks the schema (recreating it if it went missing) by itself.
 """
 
 import contextlib
@@ -112,10 +112,14 @@ class ResilientStore:
             return True
 
     def _recover_if_degraded(self) -> None:
-        """While degraded, reconnect afresh before trying; check the schema once reachable."""
-        reconnect = getattr(self.inner, "reconnect", None)
-        if self._degraded_since is not None and callable(reconnect):
-            reconnect()
+        """While degraded, reconnect afresh and check the schema again before trying."""
+        if self._degraded_since is not None:
+            reconnect = getattr(self.inner, "reconnect", None)
+            if callable(reconnect):
+                reconnect()
+            # The outage may have taken the tables with it (an SQLite file deleted and recreated
+            # empty): upgrading is idempotent and cheap, and recreates a schema found missing.
+            self.schema_checked = False
         if not self.schema_checked:
             self._check_schema()
 

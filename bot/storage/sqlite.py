@@ -86,16 +86,24 @@ class SqliteStore:
         self._local = threading.local()
         self._purge_lock = threading.Lock()
         self._next_purge = 0.0
+        self._generation = 0  # bumped by reconnect(): every thread then opens the file afresh
 
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection (sqlite3 connections must not cross threads)."""
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is not None and getattr(self._local, "generation", 0) != self._generation:
+            connection.close()  # opened before reconnect(): it may hold a deleted file
+            connection = None
         if connection is None:
             # journal_mode is set once, by upgrade(), under a file lock: setting it here from
             # every worker at once is what made fresh databases kill workers at boot.
             connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
-            self._local.connection = connection
+            self._local.connection, self._local.generation = connection, self._generation
         return connection
+
+    def reconnect(self) -> None:
+        """Make every thread open the file afresh (it may have been deleted or replaced)."""
+        self._generation += 1
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
