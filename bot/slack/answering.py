@@ -38,7 +38,9 @@ SHARE_QUESTION_CHARS = 300  # of the question shown above a shared answer
 # a follow-up that reads as one of these gets no reply (an explicit mention still gets the greeting).
 _SMALL_TALK = frozenset({Intent.GREETING, Intent.HELP})
 # Slack's refusals that mean the bot is not in the conversation: the user can fix it by inviting it.
-_NOT_A_MEMBER = {"not_in_channel", "channel_not_found", "is_archived_channel_not_allowed"}
+_NOT_A_MEMBER = {"not_in_channel", "channel_not_found"}
+# Refusals that clicking again cannot fix: the conversation is archived or posting there is restricted.
+_NOT_ALLOWED = {"is_archived", "is_archived_channel_not_allowed", "restricted_action"}
 _SlackFailure = (SlackClientError, OSError)
 
 
@@ -160,6 +162,8 @@ class Answering:
             log.error("could not keep a refused share (%s)", _name(failure))
         if reason in _NOT_A_MEMBER:
             wording = self.text.share_not_in_channel
+        elif reason in _NOT_ALLOWED or reason.startswith("restricted_action"):
+            wording = self.text.share_not_allowed.format(reason=safe_markdown(reason))
         else:
             wording = self.text.share_failed.format(reason=safe_markdown(reason))
         reply(text=wording, response_type="ephemeral", replace_original=False)

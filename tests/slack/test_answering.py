@@ -59,7 +59,9 @@ def _share(web: FlaskClient, slack_api: SlackDouble, share_id: str) -> None:
     [
         ("not_in_channel", "Invite me"),
         ("channel_not_found", "Invite me"),
-        ("restricted_action", "Slack did not accept the shared answer (restricted_action)"),
+        ("ratelimited", "Slack did not accept the shared answer (ratelimited)"),
+        ("restricted_action", "Clicking again will not help"),
+        ("is_archived", "it is archived"),
     ],
 )
 def test_answering_refused_share_is_kept_and_the_user_told_why(

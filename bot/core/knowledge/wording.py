@@ -209,6 +209,7 @@ class SlackText(Templates):
         "shared_by": frozenset({"user", "question"}),
         "continued": frozenset({"part", "parts"}),
         "share_failed": frozenset({"reason"}),
+        "share_not_allowed": frozenset({"reason"}),
     }
     thinking: str
     status: str
@@ -223,6 +224,7 @@ class SlackText(Templates):
     share_expired: str
     share_already_shared: str
     share_not_in_channel: str
+    share_not_allowed: str
     share_failed: str
     share_unavailable: str
     feedback_failed: str
