@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -32,6 +32,8 @@ from bot.storage.store import (
     ShareState,
     StorageUnavailable,
     feedback_entry,
+    read_feedback_row,
+    since_bounds,
     storable,
     summarise,
 )
@@ -258,39 +260,33 @@ class PostgresStore:
 
     def feedback_summary(self, recent: int = 5, since: datetime | None = None) -> FeedbackSummary:
         """Totals, per-mode counts and the latest negative questions."""
-        after = since.timestamp() if since else float("-inf")
+        after, before = since_bounds(since, self._clock())
         with self._db() as db:
             counts = db.execute(
-                "SELECT mode, positive, COUNT(*) FROM feedback WHERE created >= %s GROUP BY mode, positive",
-                (after,),
+                "SELECT mode, positive, COUNT(*) FROM feedback"
+                " WHERE created >= %s AND created <= %s GROUP BY mode, positive",
+                (after, before),
             ).fetchall()
             negative = db.execute(
                 "SELECT question FROM feedback WHERE NOT positive AND created >= %s"
-                " ORDER BY created DESC, id DESC LIMIT %s",
-                (after, recent),
+                " AND created <= %s ORDER BY created DESC, id DESC LIMIT %s",
+                (after, before, recent),
             ).fetchall()
         return summarise([(m, bool(p), int(n)) for m, p, n in counts], [q for (q,) in negative])
 
     def feedback_rows(self, since: datetime | None = None) -> list[FeedbackRow]:
-        """Every vote since a time, oldest first."""
-        after = since.timestamp() if since else float("-inf")
+        """Every vote since a time, oldest first; a malformed row is repaired or skipped, named."""
+        # Without a start time every row is read, so a malformed one is named rather than hidden.
+        where = "" if since is None else " WHERE created >= %s AND created <= %s"
         with self._db() as db:
             rows = db.execute(
-                "SELECT created, user_id, positive, mode, sources, question FROM feedback"
-                " WHERE created >= %s ORDER BY created, id",
-                (after,),
+                "SELECT id, created, user_id, positive, mode, sources, question FROM feedback"
+                + where
+                + " ORDER BY created, id",
+                since_bounds(since, self._clock()) if since else (),
             ).fetchall()
-        return [
-            FeedbackRow(
-                created=datetime.fromtimestamp(created, UTC),
-                user_id=user,
-                positive=positive,
-                mode=mode,
-                sources=json.loads(sources),
-                question=question,
-            )
-            for created, user, positive, mode, sources, question in rows
-        ]
+        read = (read_feedback_row(row[0], tuple(row[1:])) for row in rows)
+        return [row for row in read if row is not None]
 
     # -- per-user limits ---------------------------------------------------------------------
 

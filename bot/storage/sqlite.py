@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ from bot.storage.store import (
     ShareState,
     StorageUnavailable,
     feedback_entry,
+    read_feedback_row,
+    since_bounds,
     storable,
     summarise,
 )
@@ -252,39 +254,33 @@ class SqliteStore:
 
     def feedback_summary(self, recent: int = 5, since: datetime | None = None) -> FeedbackSummary:
         """Totals, per-mode counts and the latest negative questions."""
-        after = since.timestamp() if since else float("-inf")
+        after, before = since_bounds(since, self._clock())
         with self._db() as db:
             counts = db.execute(
-                "SELECT mode, positive, COUNT(*) FROM feedback WHERE created >= ? GROUP BY mode, positive",
-                (after,),
+                "SELECT mode, positive, COUNT(*) FROM feedback"
+                " WHERE created >= ? AND created <= ? GROUP BY mode, positive",
+                (after, before),
             ).fetchall()
             negative = db.execute(
                 "SELECT question FROM feedback WHERE positive = 0 AND created >= ?"
-                " ORDER BY created DESC, id DESC LIMIT ?",
-                (after, recent),
+                " AND created <= ? ORDER BY created DESC, id DESC LIMIT ?",
+                (after, before, recent),
             ).fetchall()
         return summarise([(m, bool(p), n) for m, p, n in counts], [q for (q,) in negative])
 
     def feedback_rows(self, since: datetime | None = None) -> list[FeedbackRow]:
-        """Every vote since a time, oldest first."""
-        after = since.timestamp() if since else float("-inf")
+        """Every vote since a time, oldest first; a malformed row is repaired or skipped, named."""
+        # Without a start time every row is read, so a malformed one is named rather than hidden.
+        where = "" if since is None else " WHERE created >= ? AND created <= ?"
         with self._db() as db:
             rows = db.execute(
-                "SELECT created, user_id, positive, mode, sources, question FROM feedback"
-                " WHERE created >= ? ORDER BY created, id",
-                (after,),
+                "SELECT id, created, user_id, positive, mode, sources, question FROM feedback"
+                + where
+                + " ORDER BY created, id",
+                since_bounds(since, self._clock()) if since else (),
             ).fetchall()
-        return [
-            FeedbackRow(
-                created=datetime.fromtimestamp(created, UTC),
-                user_id=user,
-                positive=bool(positive),
-                mode=mode,
-                sources=json.loads(sources),
-                question=question,
-            )
-            for created, user, positive, mode, sources, question in rows
-        ]
+        read = (read_feedback_row(row[0], tuple(row[1:])) for row in rows)
+        return [row for row in read if row is not None]
 
     # -- per-user limits ---------------------------------------------------------------------
 

@@ -2,8 +2,10 @@
 
 import hashlib
 import json
+import logging
+import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
@@ -23,6 +25,8 @@ MAX_SOURCE_ID = 100
 MAX_ID = 128
 
 ShareState = Literal["ready", "taken", "gone"]
+
+log = logging.getLogger("bot.storage")
 
 
 class StorageUnavailable(Exception):
@@ -91,6 +95,66 @@ def feedback_entry(
         mode=mode,
         sources=sources,
     )
+
+
+def since_bounds(since: datetime | None, now: float) -> tuple[float, float]:
+    """The created range a report reads: all rows, or since a time and never in the future."""
+    if since is None:
+        return float("-inf"), float("inf")
+    return since.timestamp(), now
+
+
+def read_feedback_row(row_id: object, stored: tuple[object, ...]) -> FeedbackRow | None:
+    """A stored vote as reports read it: a malformed value is shown safely, with a warning naming the row.
+
+    The row is skipped (with a warning) only when its time cannot be read: a report is ordered by it.
+    """
+    created, user, positive, mode, sources, question = stored
+    when = _stored_time(created)
+    if when is None:
+        log.warning("feedback row id=%s skipped: its time is not a time", row_id)
+        return None
+    if not all(isinstance(value, str) for value in (user, mode, question)):
+        log.warning("feedback row id=%s: a text value is stored as another type; shown decoded", row_id)
+    listed = _stored_sources(sources)
+    if listed is None:
+        log.warning("feedback row id=%s: its sources are unreadable; shown as none", row_id)
+    return FeedbackRow(
+        created=when,
+        user_id=_stored_text(user),
+        positive=positive is True or positive == 1,
+        mode=_stored_text(mode),
+        sources=listed or [],
+        question=_stored_text(question),
+    )
+
+
+def _stored_time(value: object) -> datetime | None:
+    """A stored timestamp as a datetime; None for text, infinities or times no calendar holds."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _stored_sources(value: object) -> list[str] | None:
+    """The stored JSON list of section ids; None when it is not one."""
+    try:
+        items = json.loads(_stored_text(value))
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        return None
+    return [storable(item) for item in items]
+
+
+def _stored_text(value: object) -> str:
+    """Stored text whatever its stored type (a BLOB is decoded, anything else spelled out)."""
+    if isinstance(value, bytes):
+        return storable(value.decode("utf-8", "replace"))
+    return storable(value if isinstance(value, str) else str(value))
 
 
 def storable(text: str) -> str:
