@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, abort, jsonify, request
 
 from bot.advisor import Advisor
 from bot.advisor_factory import build_advisor, build_store
@@ -66,6 +66,8 @@ def create_app(
     @app.post("/slack/events")
     def slack_events() -> Response | tuple[Response, int]:
         body = request.get_data()  # the size cap applies here, before any signature work
+        if request.content_length is None and len(body) >= MAX_BODY_BYTES and request.stream.read(1):
+            abort(413)  # a chunked body werkzeug cut at the cap (reading on raises 413 itself, too)
         headers = request.headers
         timestamp, signature = headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")
         # Checked here, not only by Bolt: Bolt parses the body before it verifies the signature,

@@ -1,5 +1,6 @@
 """The Slack app through Flask: signed requests in, Slack Web API double out."""
 
+import io
 import json
 import logging
 import time
@@ -267,3 +268,31 @@ def test_web_crafted_feedback_is_never_stored(
         time.sleep(0.01)
     assert "ignored a feedback value" in caplog.text
     assert SqliteStore(Path(slack_env["ADVISOR_DB_PATH"])).feedback_summary().total == 0
+
+
+@pytest.mark.parametrize("size", [MAX_BODY_BYTES + 1, 2_000_000])
+def test_web_refuses_oversized_chunked_bodies_before_checking_the_signature(
+    web: FlaskClient, caplog: pytest.LogCaptureFixture, size: int
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = b"text=" + b"x" * size
+    response = web.post(
+        "/slack/events",
+        input_stream=io.BytesIO(body),
+        headers={"Content-Type": FORM, "Transfer-Encoding": "chunked", **sign(body)},
+        environ_overrides={"wsgi.input_terminated": True},  # as gunicorn says of chunked bodies
+    )
+    assert response.status_code == 413
+    assert "body over" in caplog.text
+    assert "signature" not in caplog.text
+
+
+def test_web_reads_a_chunked_body_under_the_cap_whole(web: FlaskClient) -> None:
+    body = b"text=" + b"x" * (MAX_BODY_BYTES - 100)
+    response = web.post(
+        "/slack/events",
+        input_stream=io.BytesIO(body),
+        headers={"Content-Type": FORM, "Transfer-Encoding": "chunked", **sign(body)},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code != 401  # signed over the whole body, so the whole body was read
