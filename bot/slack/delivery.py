@@ -158,6 +158,8 @@ class ThreadDelivery:
         target = self.ts
         if self.streams and self.reset and not self.failed:
             target = self._close_for_replacement()
+        elif self.streams:  # a broken stream: its cut text must not stand beside the whole answer
+            self._discard_streams()
         messages = self.renderer.answer(answer, self.question)
         where = self.where
         if target is not None and not self.failed:
@@ -167,6 +169,19 @@ class ThreadDelivery:
             self.client.chat_postMessage(
                 channel=where.channel, thread_ts=where.thread_ts, text=message.text, blocks=message.blocks
             )
+
+    def _discard_streams(self) -> None:
+        """Stop the failed answer's open stream and delete its messages, best effort."""
+        try:
+            self.streams[-1].stop()  # the earlier ones were stopped as each message filled up
+        except SlackFailure as error:
+            log.info("could not stop a failed stream (%s)", _reason(error))
+        for stream in self.streams:
+            try:
+                if stream.ts:
+                    self.client.chat_delete(channel=self.where.channel, ts=stream.ts)
+            except SlackFailure as error:
+                log.info("could not delete a failed stream message (%s)", _reason(error))
 
     def _close_for_replacement(self) -> str | None:
         """Stop the streams of a reset answer; their first message will hold the answer."""

@@ -66,3 +66,39 @@ def test_delivery_failed_stream_posts_the_whole_answer_again(
     assert "Answered by Claude" in blocks_text(posted[0]["blocks"])
     assert posted[0]["thread_ts"] == "1700000901.000001"
     assert "Sorry, something went wrong" not in json.dumps(posted)
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        [Fault(status=503)] * 3,  # a server error that outlasts the client's retries
+        [Fault(error="message_not_in_streaming_state")],
+    ],
+)
+def test_delivery_failed_stream_is_closed_and_removed_before_the_answer_is_posted_again(
+    model_web: FlaskClient,
+    slack_api: SlackDouble,
+    anthropic_api: AnthropicDouble,
+    pool: AnswerPool,
+    faults: list[Fault],
+) -> None:
+    anthropic_api.push(
+        answer(
+            "**Recommendation: FastAPI**\n- Async suits LLM calls.\n- It scales.",
+            "choose-fastapi",
+            recommendation="fastapi",
+        )
+    )
+    slack_api.fail("chat.appendStream", *faults)
+    post(model_web, event(dm("Which framework for an LLM API?", ts="1700000902.000001")))
+    pool.drain()
+    (start,) = slack_api.named("chat.startStream")
+    assert start.reply is not None
+    broken = start.reply["ts"]
+    stops = [c for c in slack_api.named("chat.stopStream") if c.args["ts"] == broken]
+    deletes = [c for c in slack_api.named("chat.delete") if c.args["ts"] == broken]
+    assert len(stops) == 1  # the partly streamed message is not left open...
+    assert len(deletes) == 1  # ...nor standing beside the whole answer
+    (whole,) = [c for c in slack_api.named("chat.postMessage") if c.args.get("blocks")]
+    assert stops[0].at < deletes[0].at < whole.at
+    assert "It scales." in visible(whole.args["blocks"])
