@@ -32,8 +32,8 @@ def build_model(settings: Settings) -> Model:
     )
 
 
-def open_backend(settings: Settings) -> "Store":
-    """PostgreSQL when DATABASE_URL is set, else the SQLite file; not connected to yet."""
+def open_backend(settings: Settings, read_only: bool = False) -> "Store":
+    """PostgreSQL when DATABASE_URL is set, else the SQLite file (read_only: reports); not yet connected."""
     lease_seconds = settings.deadline_seconds + LEASE_MARGIN_SECONDS
     if settings.database_url is not None:
         from bot.storage.postgres import PostgresStore  # psycopg is loaded only when configured
@@ -42,7 +42,7 @@ def open_backend(settings: Settings) -> "Store":
         return PostgresStore(url, pool_size=settings.db_pool_size, lease_seconds=lease_seconds)
     from bot.storage.sqlite import SqliteStore  # storage stays off the offline console's path
 
-    return SqliteStore(settings.db_path, lease_seconds=lease_seconds)
+    return SqliteStore(settings.db_path, lease_seconds=lease_seconds, read_only=read_only)
 
 
 def build_store(settings: Settings) -> "ResilientStore":

@@ -12,16 +12,19 @@ class StartupError(Exception):
     """The app cannot start as configured; the message names the variable and the problem."""
 
 
-def check_db_path(settings: Settings) -> None:
-    """Raise StartupError if SQLite cannot use ADVISOR_DB_PATH (not used with DATABASE_URL)."""
+def check_db_path(settings: Settings, writable: bool = True) -> None:
+    """Raise StartupError if SQLite cannot use ADVISOR_DB_PATH (not used with DATABASE_URL).
+
+    Reading commands pass ``writable=False``: an existing database then needs read access only.
+    """
     if settings.database_url is not None:
         return
-    problem = db_path_problem(settings.db_path)
+    problem = db_path_problem(settings.db_path, writable)
     if problem is not None:
         raise StartupError(f"ADVISOR_DB_PATH ({settings.db_path}) {problem}")
 
 
-def db_path_problem(path: Path) -> str | None:
+def db_path_problem(path: Path, writable: bool = True) -> str | None:
     """What keeps SQLite from keeping its database at this path, or None."""
     if path.is_dir():
         return "is a directory; give the path of a file in it, e.g. framework-advisor.sqlite3"
@@ -33,7 +36,7 @@ def db_path_problem(path: Path) -> str | None:
         return f"is in a folder that cannot be created ({error.strerror or error})"
     if path.exists():
         problem = _existing_file_problem(path)
-        if problem is not None:
+        if problem is not None or not writable:
             return problem
     return _write_problem(path)
 

@@ -138,7 +138,7 @@ def run(
     args = _parser().parse_args(argv)
     if args.command in ("feedback", "db", "serve", "slack"):
         try:
-            check_db_path(settings)
+            check_db_path(settings, writable=args.command != "feedback")  # reports only read
         except StartupError as error:
             err.write(f"configuration error: {error}\n")
             return 2

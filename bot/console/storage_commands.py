@@ -40,7 +40,11 @@ def storage_command(args: argparse.Namespace, settings: Settings, out: TextIO, e
     try:
         if args.command == "db":
             return _db(args.action, store, out)
-        _check_schema(store)
+        if not _check_schema(store):  # a file that cannot be written: read it as it is
+            store.close()
+            store = open_backend(settings, read_only=True)
+            if store.schema_version() == 0:
+                raise StorageUnavailable("the database has no schema and cannot be written")
         if args.csv:
             write_csv(store.feedback_rows(args.since), out)
         else:
@@ -65,6 +69,15 @@ def _db(action: str, store: Store, out: TextIO) -> int:
     return 0
 
 
-def _check_schema(store: Store) -> None:
-    """Reports read an existing schema: create one on first use, refuse a newer one."""
-    store.upgrade()
+def _check_schema(store: Store) -> bool:
+    """Reports read an existing schema: create one on first use, refuse a newer one.
+
+    False when the database cannot be written (a read-only copy or file system).
+    """
+    try:
+        store.upgrade()
+    except (StorageUnavailable, OSError):
+        if store.backend != "sqlite":
+            raise
+        return False
+    return True

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from bot.storage.store import (
     IDLE_USER_SECONDS,
@@ -82,9 +83,14 @@ class SqliteStore:
     backend = "sqlite"
 
     def __init__(
-        self, path: Path, clock: Callable[[], float] = time.time, lease_seconds: float = 300.0
+        self,
+        path: Path,
+        clock: Callable[[], float] = time.time,
+        lease_seconds: float = 300.0,
+        read_only: bool = False,
     ) -> None:
         self.path, self._clock, self.lease_seconds = path, clock, lease_seconds
+        self.read_only = read_only  # reports on a file nobody can write (a read-only file system)
         self._local = threading.local()
         self._purge_lock = threading.Lock()
         self._next_purge = 0.0
@@ -99,7 +105,12 @@ class SqliteStore:
         if connection is None:
             # journal_mode is set once, by upgrade(), under a file lock: setting it here from
             # every worker at once is what made fresh databases kill workers at boot.
-            connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+            # immutable: a file that cannot be written cannot change, and a WAL file then needs
+            # no shared-memory file next to it (which a read-only folder could not hold).
+            where = f"file:{quote(str(self.path))}?immutable=1" if self.read_only else str(self.path)
+            connection = sqlite3.connect(
+                where, timeout=BUSY_SECONDS, isolation_level=None, uri=self.read_only
+            )
             self._local.connection, self._local.generation = connection, self._generation
         return connection
 
@@ -124,6 +135,21 @@ class SqliteStore:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: needs no write access, so reports work on a read-only file."""
+        try:
+            connection = self._connection()
+            connection.execute("BEGIN")
+        except sqlite3.Error as error:
+            raise StorageUnavailable(f"sqlite: {error}") from None
+        try:
+            yield connection
+        except sqlite3.Error as error:
+            raise StorageUnavailable(f"sqlite: {error}") from None
+        finally:
+            connection.execute("ROLLBACK")
 
     # -- schema ------------------------------------------------------------------------------
 
@@ -255,7 +281,7 @@ class SqliteStore:
     def feedback_summary(self, recent: int = 5, since: datetime | None = None) -> FeedbackSummary:
         """Totals, per-mode counts and the latest negative questions."""
         after, before = since_bounds(since, self._clock())
-        with self._db() as db:
+        with self._read() as db:
             counts = db.execute(
                 "SELECT mode, positive, COUNT(*) FROM feedback"
                 " WHERE created >= ? AND created <= ? GROUP BY mode, positive",
@@ -272,7 +298,7 @@ class SqliteStore:
         """Every vote since a time, oldest first; a malformed row is repaired or skipped, named."""
         # Without a start time every row is read, so a malformed one is named rather than hidden.
         where = "" if since is None else " WHERE created >= ? AND created <= ?"
-        with self._db() as db:
+        with self._read() as db:
             rows = db.execute(
                 "SELECT id, created, user_id, positive, mode, sources, question FROM feedback"
                 + where

@@ -3,6 +3,8 @@
 import argparse
 import csv
 import io
+import os
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -149,3 +151,50 @@ def test_storage_commands_since_any_text_is_a_time_or_a_usage_error(text: str) -
         parsed = None
     assert parsed is None or parsed.tzinfo is not None
     assert parsed is not None or "7d" in message
+
+
+@pytest.fixture
+def read_only_database(tmp_path: Path) -> Iterator[Path]:
+    """A database with one vote, in a folder and file nobody can write (root too: immutable)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "db.sqlite3"
+    store = SqliteStore(path)
+    store.upgrade()
+    store.add_feedback("U1", True, {"q": "Django or Flask?", "m": "rules", "s": []}, answer_id="a1")
+    store.close()
+    locked = _lock(folder, path)
+    try:
+        yield path
+    finally:
+        _unlock(folder, path, locked)
+
+
+@pytest.mark.parametrize("extra", [[], ["--csv"], ["--since", "7d"]])
+def test_storage_commands_feedback_reads_a_read_only_database(
+    read_only_database: Path, extra: list[str]
+) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    settings = settings_from({"ADVISOR_DB_PATH": str(read_only_database)})
+    assert run(["feedback", *extra], settings, out=out, err=err) == 0, err.getvalue()
+    assert "Django or Flask?" in out.getvalue() or "1 ratings" in out.getvalue()
+
+
+def _lock(folder: Path, path: Path) -> bool:
+    """Make the file and folder unwritable; True if chattr was used (running as root)."""
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        folder.chmod(0o555)
+        return False
+    if subprocess.run(["chattr", "+i", str(path), str(folder)], check=False).returncode != 0:
+        pytest.skip("running as root without chattr: cannot make a file read-only")
+    return True
+
+
+def _unlock(folder: Path, path: Path, chattr: bool) -> None:
+    """Undo _lock, so tmp_path can be cleaned up."""
+    if chattr:
+        subprocess.run(["chattr", "-i", str(path), str(folder)], check=True)
+    else:
+        folder.chmod(0o755)
+        path.chmod(0o644)

@@ -1,11 +1,20 @@
 """Stored feedback values are bounded whatever a crafted button value carried."""
 
+import json
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.storage.store import MAX_ID, MAX_MODE, MAX_QUESTION, MAX_SOURCE_ID, MAX_SOURCES, feedback_entry
+from bot.storage.store import (
+    MAX_ID,
+    MAX_MODE,
+    MAX_QUESTION,
+    MAX_SOURCE_ID,
+    MAX_SOURCES,
+    feedback_entry,
+    read_feedback_row,
+)
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
@@ -41,3 +50,24 @@ def test_feedback_entry_same_content_same_answer() -> None:
         feedback_entry("U1", True, record).answer_id
         != feedback_entry("U1", True, {**record, "m": "rules"}).answer_id
     )
+
+
+STORED_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(),
+    st.binary(),
+    st.lists(st.text()).map(json.dumps),
+    st.lists(st.dictionaries(st.text(), st.integers())).map(json.dumps),
+)
+
+
+@given(stored=st.tuples(*[STORED_VALUE] * 6))
+def test_feedback_entry_any_stored_row_reads_or_is_skipped(stored: tuple[object, ...]) -> None:
+    row = read_feedback_row(7, stored)  # never raises
+    if row is not None:
+        assert all(isinstance(source, str) for source in row.sources)
+        for text in (row.question, row.mode, row.user_id, *row.sources):
+            text.encode("utf-8")  # encodable (no lone surrogates) whatever was stored
