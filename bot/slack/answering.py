@@ -178,7 +178,13 @@ class Answering:
             return
         positive, record = parsed
         try:
-            self.store.add_feedback(_user(body), positive, record.model_dump(), answer_id=voted_answer(body))
+            self.store.add_feedback(
+                _user(body),
+                positive,
+                record.model_dump(),
+                answer_id=voted_answer(body),
+                clicked_at=_action_time(body),  # the last click wins, whatever order they are stored in
+            )
             return
         except Exception as error:
             log.warning("feedback not saved (%s); telling the user", _name(error))
@@ -366,6 +372,15 @@ def _web_url(url: str) -> bool:
     """True for an http(s) URL with a host (what a response_url must be)."""
     parsed = urlparse(url)
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def _action_time(body: dict[str, Any]) -> float | None:
+    """When the button was clicked (Slack's action_ts), or None if the payload has no usable one."""
+    actions = body.get("actions") or [{}]
+    try:
+        return float(str(actions[0].get("action_ts"))) if isinstance(actions[0], dict) else None
+    except (ValueError, OverflowError):
+        return None
 
 
 def _action_value(body: dict[str, Any]) -> str:

@@ -31,6 +31,7 @@ from bot.storage.store import (
     SchemaError,
     ShareState,
     StorageUnavailable,
+    click_time,
     feedback_entry,
     read_feedback_row,
     since_bounds,
@@ -79,6 +80,10 @@ MIGRATIONS: tuple[str, ...] = (
         created DOUBLE PRECISION NOT NULL, PRIMARY KEY (channel, thread_ts, user_id)
     );
     DROP TABLE threads;
+    """,
+    # The last click wins: a vote keeps the time of the click it came from (Slack's action_ts).
+    """
+    ALTER TABLE feedback ADD COLUMN clicked DOUBLE PRECISION;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -237,16 +242,24 @@ class PostgresStore:
     # -- feedback ----------------------------------------------------------------------------
 
     def add_feedback(
-        self, user_id: str, positive: bool, record: Mapping[str, Any], answer_id: str | None = None
+        self,
+        user_id: str,
+        positive: bool,
+        record: Mapping[str, Any],
+        answer_id: str | None = None,
+        clicked_at: float | None = None,
     ) -> None:
-        """Upsert the user's vote on this answer (bounded values)."""
+        """Upsert the user's vote on this answer (bounded values); an older click never overwrites."""
         entry = feedback_entry(user_id, positive, record, answer_id)
         with self._db() as db:
             db.execute(
-                "INSERT INTO feedback (created, user_id, answer_id, positive, question, mode, sources)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                "INSERT INTO feedback"
+                " (created, user_id, answer_id, positive, question, mode, sources, clicked)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (user_id, answer_id) DO UPDATE SET"
-                " positive = EXCLUDED.positive, created = EXCLUDED.created",
+                " positive = EXCLUDED.positive, created = EXCLUDED.created, clicked = EXCLUDED.clicked"
+                " WHERE feedback.clicked IS NULL OR EXCLUDED.clicked IS NULL"
+                " OR EXCLUDED.clicked >= feedback.clicked",
                 (
                     self._clock(),
                     entry.user_id,
@@ -255,6 +268,7 @@ class PostgresStore:
                     entry.question,
                     entry.mode,
                     entry.sources_json,
+                    click_time(clicked_at),
                 ),
             )
 

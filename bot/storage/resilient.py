@@ -179,12 +179,20 @@ class ResilientStore:
             return False
 
     def add_feedback(
-        self, user_id: str, positive: bool, record: Mapping[str, Any], answer_id: str | None = None
+        self,
+        user_id: str,
+        positive: bool,
+        record: Mapping[str, Any],
+        answer_id: str | None = None,
+        clicked_at: float | None = None,
     ) -> None:
         """Store a vote, retrying; raises FeedbackNotSaved when every attempt failed."""
         for delay in (*FEEDBACK_RETRY_DELAYS, None):
             try:
-                self._call(lambda: self.inner.add_feedback(user_id, positive, record, answer_id), force=True)
+                self._call(
+                    lambda: self.inner.add_feedback(user_id, positive, record, answer_id, clicked_at),
+                    force=True,
+                )
                 return
             except StorageUnavailable as error:
                 if delay is None:

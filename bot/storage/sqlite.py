@@ -30,6 +30,7 @@ from bot.storage.store import (
     SchemaError,
     ShareState,
     StorageUnavailable,
+    click_time,
     feedback_entry,
     read_feedback_row,
     since_bounds,
@@ -72,6 +73,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (channel, thread_ts, user_id)
     );
     DROP TABLE threads;
+    """,
+    # The last click wins: a vote keeps the time of the click it came from (Slack's action_ts).
+    """
+    ALTER TABLE feedback ADD COLUMN clicked REAL;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -257,16 +262,24 @@ class SqliteStore:
     # -- feedback ----------------------------------------------------------------------------
 
     def add_feedback(
-        self, user_id: str, positive: bool, record: Mapping[str, Any], answer_id: str | None = None
+        self,
+        user_id: str,
+        positive: bool,
+        record: Mapping[str, Any],
+        answer_id: str | None = None,
+        clicked_at: float | None = None,
     ) -> None:
-        """Upsert the user's vote on this answer (bounded values)."""
+        """Upsert the user's vote on this answer (bounded values); an older click never overwrites."""
         entry = feedback_entry(user_id, positive, record, answer_id)
         with self._db() as db:
             db.execute(
-                "INSERT INTO feedback (created, user_id, answer_id, positive, question, mode, sources)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO feedback"
+                " (created, user_id, answer_id, positive, question, mode, sources, clicked)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (user_id, answer_id) DO UPDATE SET"
-                " positive = excluded.positive, created = excluded.created",
+                " positive = excluded.positive, created = excluded.created, clicked = excluded.clicked"
+                " WHERE feedback.clicked IS NULL OR excluded.clicked IS NULL"
+                " OR excluded.clicked >= feedback.clicked",
                 (
                     self._clock(),
                     entry.user_id,
@@ -275,6 +288,7 @@ class SqliteStore:
                     entry.question,
                     entry.mode,
                     entry.sources_json,
+                    click_time(clicked_at),
                 ),
             )
 

@@ -97,6 +97,13 @@ def feedback_entry(
     )
 
 
+def click_time(clicked_at: float | None) -> float | None:
+    """A click time fit to compare: None unless it is a finite number."""
+    if isinstance(clicked_at, int | float) and math.isfinite(clicked_at):
+        return float(clicked_at)
+    return None
+
+
 def since_bounds(since: datetime | None, now: float) -> tuple[float, float]:
     """The created range a report reads: all rows, or since a time and never in the future."""
     if since is None:
@@ -204,9 +211,18 @@ class Store(Protocol):
         ...
 
     def add_feedback(
-        self, user_id: str, positive: bool, record: Mapping[str, Any], answer_id: str | None = None
+        self,
+        user_id: str,
+        positive: bool,
+        record: Mapping[str, Any],
+        answer_id: str | None = None,
+        clicked_at: float | None = None,
     ) -> None:
-        """Store a vote: one per user per answer, a second click changes it."""
+        """Store a vote: one per user per answer, a later click changes it.
+
+        ``clicked_at`` is Slack's action_ts: a click older than the stored one is ignored, so the
+        last click wins whatever order the clicks are stored in (without one, the last stored wins).
+        """
         ...
 
     def feedback_summary(self, recent: int = 5, since: datetime | None = None) -> FeedbackSummary:

@@ -127,6 +127,17 @@ def test_store_feedback_one_vote_per_user_per_answer(store: Store, clock: Manual
     assert summary.by_mode == {"llm": (2, 1)}
 
 
+def test_store_feedback_last_click_wins_whatever_order_stored(store: Store) -> None:
+    record = {"q": "Django or Flask?", "m": "llm", "s": []}
+    for click in (1.0, 2.0, 3.0, 4.0, 5.0):
+        store.add_feedback("U1", True, record, answer_id="C1:1.1", clicked_at=1_700_000_000 + click)
+    store.add_feedback("U1", False, record, answer_id="C1:1.1", clicked_at=1_700_000_006.0)  # the last click
+    store.add_feedback("U1", True, record, answer_id="C1:1.1", clicked_at=1_700_000_003.5)  # stored late
+    assert store.feedback_summary().positive == 0
+    store.add_feedback("U1", True, record, answer_id="C1:1.1", clicked_at=1_700_000_007.0)
+    assert store.feedback_summary().positive == 1
+
+
 def test_store_feedback_without_answer_id_is_keyed_by_content(store: Store) -> None:
     record = {"q": "Which for ML?", "m": "rules", "s": []}
     store.add_feedback("U1", True, record)
