@@ -20,6 +20,10 @@ _WORD_JOINER = "\u2060"
 _FENCE = re.compile(r"`+|~+")
 # Blocks whose later lines can change what earlier ones mean: released only once finished.
 _GROWING = frozenset({"fence", "code_block", "bullet_list", "ordered_list", "blockquote", "table"})
+# Growing blocks made of items or child blocks that a later one cannot change.
+_ITEMIZED = frozenset({"bullet_list", "ordered_list", "blockquote"})
+# A line that may end a held block: a blank line or a code fence.
+_MAY_END = re.compile(r"(?:^|\n)[ \t]*(?:\n|```|~~~)")
 
 
 def spell_out_links(text: str) -> str:
@@ -59,33 +63,54 @@ class SpelledStream:
     """Spells out links in Markdown that arrives in pieces (a streamed answer).
 
     Whole lines are released as they arrive, except those of a list, quote, table or code block
-    still in progress: those wait until the block is finished, so no piece boundary cuts one.
-    ``finish`` releases the rest. The defusing makes the pieces safe together, too.
+    still in progress: those wait until the block is finished, so no piece boundary cuts one. A
+    list or quote is released up to its last item or child block, since a later item cannot
+    change an earlier one, so lists stream like paragraphs. ``finish`` releases the rest. The
+    defusing makes the pieces safe together, too.
+
+    Work stays linear in the answer's length: the held text is parsed again only when a line
+    arrives that may end the held block (a blank or fence line) or when it has doubled since.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parser: MarkdownIt = _PARSER) -> None:
+        self._parser = parser
         self._pending = ""  # source not yet released; always starts at a line start
         self._after_cr = False
+        self._held = 0  # length of pending when it was last parsed and all held back
 
     def feed(self, text: str) -> str:
         """Append source text; returns what became safe to show (possibly nothing)."""
         if self._after_cr and text.startswith("\n"):  # a CR LF split between two pieces
             text = text[1:]
         self._after_cr = text.endswith("\r")
-        self._pending += _normalized(text)
-        lines = self._pending.split("\n")
-        ready = len(lines) - 1  # the last line is not finished yet
-        blocks = SyntaxTreeNode(_PARSER.parse(self._pending)).children
-        if blocks and blocks[-1].type in _GROWING and blocks[-1].map:
-            ready = min(ready, blocks[-1].map[0])
+        text = _normalized(text)
+        self._pending += text
+        if self._held and len(self._pending) < 2 * self._held and not _MAY_END.search(text):
+            return ""  # still inside the held block: parsing again now would be quadratic
+        ready = self._ready()
         if ready <= 0:
+            self._held = len(self._pending)
             return ""
+        self._held = 0
+        lines = self._pending.split("\n")
         self._pending = "\n".join(lines[ready:])
         return _defuse(_spelled("\n".join(lines[:ready])) + "\n")
 
+    def _ready(self) -> int:
+        """How many whole lines of the pending text can be released now."""
+        ready = self._pending.count("\n")  # the last line is not finished yet
+        blocks = SyntaxTreeNode(self._parser.parse(self._pending)).children
+        if blocks and blocks[-1].type in _GROWING and blocks[-1].map:
+            last = blocks[-1]
+            start = last.map[0] if last.map else 0
+            if last.type in _ITEMIZED and last.children and last.children[-1].map:
+                start = max(start, last.children[-1].map[0])  # earlier items are finished
+            ready = min(ready, start)
+        return ready
+
     def finish(self) -> str:
         """Everything not yet released."""
-        pending, self._pending = self._pending, ""
+        pending, self._pending, self._held = self._pending, "", 0
         return _defuse(_spelled(pending))
 
 

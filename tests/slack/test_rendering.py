@@ -1,8 +1,10 @@
 """Turning answers into Slack blocks, and making untrusted text harmless."""
 
 import json
+from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
 from bot.core.answer import Answer, Source
 from bot.core.knowledge import Knowledge
@@ -224,3 +226,45 @@ def test_rendering_feedback_value_fits_any_script_at_the_question_limit(letter: 
     assert parsed is not None
     assert parsed[1].q
     assert set(parsed[1].q) <= {letter}
+
+
+class CountingParser(MarkdownIt):
+    """The CommonMark parser SpelledStream uses, counting the characters it is given."""
+
+    def __init__(self) -> None:
+        super().__init__("commonmark", {"html": False})
+        self.enable(["table", "strikethrough"])
+        self.parsed = 0
+
+    def parse(self, src: str, env: Any = None) -> Any:
+        self.parsed += len(src)
+        return super().parse(src, env)
+
+
+@pytest.mark.parametrize(
+    ("head", "line"),
+    [
+        ("", "- item\n"),
+        ("", "1. item\n"),
+        ("", "* item [x](https://x.example)\n"),
+        ("", "> quote\n"),
+        ("| a | b |\n| --- | --- |\n", "| a | b |\n"),
+        ("```\n", "code\n"),
+        ("- top\n", "  - nested\n"),
+    ],
+)
+def test_rendering_spelled_stream_parses_linear_work_per_line(head: str, line: str) -> None:
+    parser = CountingParser()
+    stream = SpelledStream(parser)
+    text = [head, *[line] * 1500]
+    shown = "".join(stream.feed(piece) for piece in text) + stream.finish()
+    total = sum(map(len, text))
+    assert parser.parsed <= 6 * total  # re-parsing the held block per line was about 750 times
+    assert not link_targets(shown)
+
+
+@pytest.mark.parametrize("line", ["- item\n", "1. item\n", "> para\n>\n"])
+def test_rendering_spelled_stream_releases_finished_list_items(line: str) -> None:
+    stream = SpelledStream()
+    released = [stream.feed(line) for _ in range(20)]
+    assert "".join(released) == line * 19  # every item but the one still being written
