@@ -14,17 +14,14 @@ Targets (issue 8): zero 5xx, zero hung, zero lost, zero doubled.
 """
 
 import argparse
-import io
 import logging
 import re
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,7 +34,7 @@ from bot.slack.answer_pool import AnswerPool  # noqa: E402
 from bot.slack.web import create_app  # noqa: E402
 from tests.doubles.anthropic_api import AnthropicDouble, answer  # noqa: E402
 from tests.doubles.constants import SLACK_TOKEN, TEST_KEY  # noqa: E402
-from tests.doubles.hostile_requests import HostileCase, HostileRequests  # noqa: E402
+from tests.doubles.hostile_requests import HostileCase, HostileRequests, wsgi_status  # noqa: E402
 from tests.doubles.slack_api import SlackDouble  # noqa: E402
 from tests.doubles.slack_requests import SIGNING_SECRET  # noqa: E402
 from tests.procfile_runner import App, running, send  # noqa: E402
@@ -46,30 +43,6 @@ HANG_SECONDS = 2.0  # in process: one request slower than this counts as hung
 HTTP_TIMEOUT = 10.0  # over HTTP: no reply within this counts as hung
 ECHO = "**Recommendation: FastAPI**\nSure! <!channel> [click](https://evil.example) [a [b]](https://evil.example/2)\n"
 OUTCOME = re.compile(r"answer (delivered|failed) request_id=(\S*) channel=\S* user=\S*(?: ts=(\S+))?")
-
-
-def _status(app: Any, case: HostileCase) -> int:
-    """POST one case into the WSGI app; its HTTP status."""
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/slack/events",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(case.body),
-        "CONTENT_LENGTH": str(len(case.body)),
-    }
-    for name, value in case.headers.items():
-        key = name.upper().replace("-", "_")
-        environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
-    statuses: list[str] = []
-
-    def start_response(status: str, _headers: Any, _info: Any = None) -> Callable[[bytes], object]:
-        statuses.append(status)
-        return lambda _data: None
-
-    b"".join(app.wsgi_app(environ, start_response))
-    return int(statuses[0].split()[0])
 
 
 class _Errors(logging.Handler):
@@ -111,7 +84,7 @@ def in_process(cases: int, seed: int) -> bool:
         hung, slowest, started = 0, 0.0, time.monotonic()
         for case in HostileRequests(seed, slack.response_url()).cases(cases):
             sent = time.perf_counter()
-            statuses[_status(app, case)] += 1
+            statuses[wsgi_status(app, case)] += 1
             took = time.perf_counter() - sent
             slowest, hung = max(slowest, took), hung + (took > HANG_SECONDS)
         requests_done = time.monotonic() - started

@@ -7,6 +7,7 @@ links), byte flips and truncations. Every case is signed like Slack signs (a few
 wrongly on purpose), so the checks behind the signature are the ones exercised.
 """
 
+import io
 import json
 import random
 import time
@@ -268,3 +269,27 @@ def _form(fields: dict[str, str]) -> bytes:
 
 
 __all__ = ["SIGNING_SECRET", "HostileCase", "HostileRequests"]
+
+
+def wsgi_status(app: Any, case: HostileCase) -> int:
+    """POST one case straight into a WSGI app (a test client would double the work); its status."""
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(case.body),
+        "CONTENT_LENGTH": str(len(case.body)),
+    }
+    for name, value in case.headers.items():
+        key = name.upper().replace("-", "_")
+        environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
+    statuses: list[str] = []
+
+    def start_response(status: str, _headers: Any, _info: Any = None) -> Callable[[bytes], object]:
+        statuses.append(status)
+        return lambda _data: None
+
+    b"".join(app.wsgi_app(environ, start_response))
+    return int(statuses[0].split()[0])

@@ -6,7 +6,6 @@ answers they queue are held and a sample of them is run afterwards, so the run s
 benchmarks/bench_hostile.py runs many more end to end, against gunicorn as well.
 """
 
-import io
 import logging
 import time
 from collections import Counter
@@ -21,7 +20,7 @@ from bot.advisor import Advisor
 from bot.settings import settings_from
 from bot.slack.answer_pool import AnswerPool
 from bot.slack.web import create_app
-from tests.doubles.hostile_requests import KINDS, HostileCase, HostileRequests
+from tests.doubles.hostile_requests import KINDS, HostileCase, HostileRequests, wsgi_status
 from tests.doubles.slack_api import SlackDouble
 from tests.timebound import within
 
@@ -51,39 +50,13 @@ def held() -> Iterator[HeldPool]:
     pool.drain()
 
 
-def _call(app: Flask, case: HostileCase) -> int:
-    """POST the case straight into the WSGI app (the test client's own work would double the run)."""
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/slack/events",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(case.body),
-        "CONTENT_LENGTH": str(len(case.body)),
-    }
-    for name, value in case.headers.items():
-        key = name.upper().replace("-", "_")
-        environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
-    statuses: list[str] = []
-
-    def start_response(
-        status: str, _headers: list[tuple[str, str]], _info: Any = None
-    ) -> Callable[[bytes], object]:
-        statuses.append(status)
-        return lambda _data: None
-
-    b"".join(app.wsgi_app(environ, start_response))
-    return int(statuses[0].split()[0])
-
-
 def _storm(app: Flask, cases: list[HostileCase]) -> tuple[Counter[tuple[str, int]], float]:
     """Send every case; the status counts per kind and the slowest request's seconds."""
     statuses: Counter[tuple[str, int]] = Counter()
     slowest = 0.0
     for case in cases:
         started = time.perf_counter()
-        statuses[case.kind, _call(app, case)] += 1
+        statuses[case.kind, wsgi_status(app, case)] += 1
         slowest = max(slowest, time.perf_counter() - started)
     return statuses, slowest
 
