@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Offline settings with the history file kept in a temporary folder."""
-    return settings_from({"ADVISOR_HISTORY_FILE": str(tmp_path / "history")})
+    """Offline settings with the history file and the database kept in a temporary folder."""
+    # Not the default database in the working directory: parallel test workers share that folder.
+    return settings_from(
+        {"ADVISOR_HISTORY_FILE": str(tmp_path / "history"), "ADVISOR_DB_PATH": str(tmp_path / "db.sqlite3")}
+    )
 
 
 def _run(argv: list[str], settings: Settings, stdin: str = "") -> tuple[int, str, str]:
