@@ -106,7 +106,8 @@ def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:
     texts += [*intents.ask.most, *intents.ask.least, *intents.ask.negation, *intents.ask.negation_after]
     texts += [*intents.ask.fact, *intents.team.small_scope, *intents.team.switch]
     texts += [p for t in knowledge.topics for p in t.patterns]
-    texts += [p for c in knowledge.criteria for p in (*c.higher, *c.lower)]
+    texts += [p for c in knowledge.criteria for p in (*c.higher, *c.lower, *c.more, *c.less)]
+    texts += [*intents.ask.more, *intents.ask.less, *intents.ask.comparing, *intents.ask.auxiliary]
     texts += [p for n in knowledge.needs for p in n.when_negated]
     texts += [*intents.chat.help, *intents.chat.greeting, *intents.language.stopwords]
     return texts

@@ -55,6 +55,9 @@ class Criterion(Strict):
     # Phrases that ask for the top scorer ("fastest") or the bottom one ("least out of the box").
     higher: tuple[str, ...] = ()
     lower: tuple[str, ...] = ()
+    # Comparatives ("faster", "harder"): this row only when the question compares.
+    more: tuple[str, ...] = ()
+    less: tuple[str, ...] = ()
     # Needs that are this row in disguise, so "fastest" plus "throughput" is still a ranking.
     needs: tuple[str, ...] = ()
 
@@ -154,10 +157,19 @@ class Ask(Strict):
     group: tuple[str, ...]
     most: tuple[str, ...]
     least: tuple[str, ...]
+    # Comparatives ("more", "worse"): a superlative only when something is being compared (a
+    # "than", a "which", or two frameworks named).
+    more: tuple[str, ...] = ()
+    less: tuple[str, ...] = ()
+    # What makes a comparative a comparison: "than", "which", "who".
+    comparing: tuple[str, ...] = ()
     fact: tuple[str, ...]
     negation: tuple[str, ...]
     negation_after: tuple[str, ...]
     negation_window: int = Field(ge=1, le=10)
+    # Negations that also open an inverted question ("doesn't Flask include ...?"): right before
+    # a framework name they do not rule it out.
+    auxiliary: tuple[str, ...] = ()
 
 
 class Language(Strict):
@@ -209,6 +221,11 @@ class Topic(Strict):
     patterns: tuple[str, ...] = Field(min_length=1)
     generic: bool = False
     joint: bool = False
+    # Something a framework ships or not (templates, WebSockets): asked about a framework with no
+    # fact on it, the answer lists what that framework does include.
+    feature: bool = False
+    # Its facts list everything a framework ships ("what's included").
+    inventory: bool = False
 
 
 class Fact(Strict):

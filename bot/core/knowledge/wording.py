@@ -86,9 +86,13 @@ class FactText(Templates):
     placeholders: ClassVar[dict[str, frozenset[str]]] = {
         "section": frozenset({"title", "body"}),
         "not_covered": frozenset(),
+        "not_listed": frozenset({"name"}),
+        "elsewhere": frozenset({"name", "fact"}),
     }
     section: str
     not_covered: str
+    not_listed: str
+    elsewhere: str
 
 
 class PlainText(Strict):

@@ -1,6 +1,6 @@
 """Fact answers: the specific facts for the named framework and topic, else the best sections."""
 
-from bot.core.answer import Answer, FrameworkId
+from bot.core.answer import FRAMEWORK_IDS, Answer, FrameworkId
 from bot.core.knowledge import Fact, Knowledge
 from bot.core.retrieval import Retriever
 from bot.core.rules.parse import Parse, Role
@@ -24,6 +24,17 @@ class FactFinder:
     def __init__(self, knowledge: Knowledge, stopwords: frozenset[str]) -> None:
         self.facts = knowledge.facts
         self._words = {f.id: frozenset(phrase(f.text)) - stopwords for f in knowledge.facts}
+        self.features = frozenset(t.id for t in knowledge.topics if t.feature)
+        inventory = {t.id for t in knowledge.topics if t.inventory}
+        self._inventory = {f.framework: f for f in knowledge.facts if f.framework and inventory & set(f.topics)}
+
+    def inventory(self, framework: FrameworkId) -> Fact | None:
+        """The fact that lists everything a framework ships."""
+        return self._inventory.get(framework)
+
+    def on_topic(self, topic: str, framework: FrameworkId | None) -> list[Fact]:
+        """The facts about exactly this framework (or about none) on one topic."""
+        return [f for f in self.facts if f.framework == framework and topic in f.topics]
 
     def best(self, parse: Parse, frameworks: list[FrameworkId], limit: int = 2) -> list[Fact]:
         """The best facts about these frameworks (or about none) for the parse's topics."""
@@ -60,11 +71,32 @@ class FactWriter:
     def answer(self, parse: Parse) -> Answer:
         """The facts that answer the question, or the best sections when no fact does."""
         subjects = parse.named(Role.SUBJECT, Role.ALTERNATIVE) or parse.named(Role.CURRENT)
+        missing = self._not_listed(parse, subjects)
+        if missing is not None:
+            return missing
         facts = self.finder.best(parse, subjects)
         if facts:
             text = "\n\n".join(f.text for f in facts)
             return Answer(text=text, sources=self.knowledge.sources(s for f in facts for s in f.sources))
         return self._sections(parse)
+
+    def _not_listed(self, parse: Parse, subjects: list[FrameworkId]) -> Answer | None:
+        """A feature one framework has no fact on ("does Django have WebSockets?"): what it does
+        include, and the frameworks that have the feature."""
+        if len(subjects) != 1 or not parse.topics or parse.topics[0] not in self.finder.features:
+            return None
+        topic, subject = parse.topics[0], subjects[0]
+        inventory = self.finder.inventory(subject)
+        if inventory is None or self.finder.on_topic(topic, subject) or self.finder.on_topic(topic, None):
+            return None
+        others = [fact for f in FRAMEWORK_IDS if f != subject for fact in self.finder.on_topic(topic, f)[:1]]
+        if not others:
+            return None
+        text, frameworks = self.knowledge.responses.fact, self.knowledge.frameworks
+        lines = [text.not_listed.format(name=frameworks[subject].name), "", inventory.text]
+        lines += ["\n" + text.elsewhere.format(name=frameworks[o.framework].name, fact=o.text) for o in others if o.framework]
+        sources = [*inventory.sources, *(s for o in others for s in o.sources)]
+        return Answer(text="\n".join(lines), sources=self.knowledge.sources(sources))
 
     def _sections(self, parse: Parse) -> Answer:
         """The best-matching sections, quoted under their titles."""

@@ -113,7 +113,10 @@ class QuestionReader:
 
     def _without_asides(self, w: Words) -> Words:
         """Blank out "no decision" asides ("for our architecture docs") so they name no topic."""
-        aside = {i for m in w.cues.find("no_decision") for i in range(m.start, m.end)}
+        # "not picking" is an aside, but "not pick Django" is about Django: stems cannot tell apart.
+        names = {m.start for m in self._framework_matches(w.words)}
+        asides = [m for m in w.cues.find("no_decision") if not names & {m.end, m.end + 1}]
+        aside = {i for m in asides for i in range(m.start, m.end)}
         if not aside:
             return w
         words = [NO_DECISION if i in aside else word for i, word in enumerate(w.words)]
@@ -230,15 +233,19 @@ class QuestionReader:
     ) -> list[NamedFramework]:
         """Each named framework once, with the part it plays."""
         negations = w.cues.find("negation")
-        rejected = {
-            m.payload
-            for m in named
-            if any(0 <= m.start - n.end <= 2 and w.same_clause(n.start, m.start) for n in negations)
-        }
+        rejected = {m.payload for m in named if any(self._rules_out(w, n, m) for n in negations)}
         order = list(dict.fromkeys(m.payload for m in named))
         open_ = [f for f in order if f not in expertise and f not in rejected]
         several = len(open_) >= 2 or bool(expertise)
         return [NamedFramework(id=f, role=_role(f, expertise, rejected, several)) for f in order]
+
+    def _rules_out(self, w: Words, negation: Match[str], name: Match[FrameworkId]) -> bool:
+        """True when a negation rules a framework out ("not Django", "don't need Flask"), unless it
+        opens an inverted question ("doesn't Flask include ...?")."""
+        gap = name.start - negation.end
+        if not (0 <= gap <= 2 and w.same_clause(negation.start, name.start)):
+            return False
+        return gap > 0 or tuple(w.words[negation.start : negation.end]) not in self.v.auxiliary
 
     # --- topics, rankings, constraints -------------------------------------------------------
 
@@ -257,12 +264,17 @@ class QuestionReader:
         """A superlative over one criterion: a phrase of its own, or "most"/"least" by its topic."""
         words = w.words
         specific = [m for m in self.v.rankings.find(words) if self._rankable(m.payload[0])]
+        if not specific and self._compares(w):
+            specific = [m for m in self.v.comparatives.find(words) if self._comparable(m.payload[0], words)]
         if specific:
             best = max(specific, key=lambda m: (m.end - m.start, -m.start))
             criterion, direction = best.payload
             return RankingAsk(criterion=criterion, direction="lower" if direction == "lower" else "higher")
         markers: list[tuple[Match[str], Direction]] = [(m, "higher") for m in w.cues.find("most")]
         markers += [(m, "lower") for m in w.cues.find("least")]
+        if self._compares(w):
+            markers += [(m, "higher") for m in w.cues.find("more")]
+            markers += [(m, "lower") for m in w.cues.find("less")]
         for topic in self.v.topics.find(words):
             for marker, direction in markers:
                 near = -SUPERLATIVE_REACH <= topic.start - marker.end <= SUPERLATIVE_REACH
@@ -270,6 +282,17 @@ class QuestionReader:
                 if near and about is not None and self._rankable(about):
                     return RankingAsk(criterion=about, direction=direction)
         return None
+
+    def _compares(self, w: Words) -> bool:
+        """True when a comparative has something to compare: "than", "which", or two frameworks."""
+        return w.cues.has("comparing") or len({m.payload for m in self._framework_matches(w.words)}) >= 2
+
+    def _comparable(self, criterion: str, words: list[str]) -> bool:
+        """A comparative that is about this row: rankable, and no other row's feature is named
+        ("is a database harder to set up in FastAPI?" asks about the ORM, not the learning curve)."""
+        own = set(self.criteria[criterion].topics)
+        named = {m.payload for m in self.v.topics.find(words)} & self.v.feature_topics
+        return self._rankable(criterion) and not (named - own)
 
     def _rankable(self, criterion: str) -> bool:
         """False for a row where every framework scores the same ("best suited to")."""
@@ -302,7 +325,7 @@ class QuestionReader:
         # "Django or Flask: what's the difference?" names two options but asks for a comparison.
         either_or = _either_or(words, named) and not w.cues.has("compare")
         decided = self._decided(w) or either_or
-        if w.cues.has("compare") and self._weakly(w) and not parse.requirements:
+        if w.cues.has("compare") and self._weakly(w) and not parse.requirements and not parse.ranking:
             return self._explain(parse, w)  # "what is each framework best for?"
         if self._is_ranking(parse):
             return Intent.RANKING
@@ -335,7 +358,10 @@ class QuestionReader:
         if self._weakly(w):
             return True
         cues = w.cues.find("decide")
-        return not any(_object_of(m, f, w.words) for m in cues for f in named)
+        # "should I use Django REST Framework" chooses a tool whose name starts with the framework's
+        tools = {m.start for m in self.v.topics.find(w.words) if m.end - m.start > 1}
+        names = [f for f in named if f.start not in tools]
+        return not any(_object_of(m, f, w.words) for m in cues for f in names)
 
     def _weakly(self, w: Words) -> bool:
         """True when every decision cue is a weak one ("best", "good for")."""

@@ -29,6 +29,8 @@ class Vocabulary:
         self.topics = PhraseMatcher((phrase(p), t.id) for t in knowledge.topics for p in t.patterns)
         self.topic_order = {t.id: i for i, t in enumerate(knowledge.topics)}
         self.rankings = _ranking_matcher(knowledge.criteria)
+        self.comparatives = _comparative_matcher(knowledge.criteria)
+        self.feature_topics = frozenset(t.id for t in knowledge.topics if t.feature)
         self.current = PhraseMatcher(_framework_templates(knowledge, team.current))
         self.generic_topics = frozenset(t.id for t in knowledge.topics if t.generic)
         self.joint_topics = frozenset(t.id for t in knowledge.topics if t.joint)
@@ -36,6 +38,7 @@ class Vocabulary:
         self.line_markers = tuple(m.lower() for m in attacks.line_markers)
         self.fact_openings = PhraseMatcher((phrase(p), True) for p in ask.fact)
         self.negation_window = ask.negation_window
+        self.auxiliary = frozenset(phrase(p) for p in ask.auxiliary)
         self.team_window = team.window
         self.stopwords = _words(intents.language.stopwords)
         # Every plain cue list in one matcher, so a question is scanned for all of them at once.
@@ -57,6 +60,9 @@ class Vocabulary:
                 "group": ask.group,
                 "most": ask.most,
                 "least": ask.least,
+                "more": ask.more,
+                "less": ask.less,
+                "comparing": ask.comparing,
                 "negation": ask.negation,
                 "negation_after": ask.negation_after,
                 "small_scope": team.small_scope,
@@ -95,6 +101,15 @@ def _ranking_matcher(criteria: Iterable[Criterion]) -> PhraseMatcher[tuple[str, 
     for criterion in criteria:
         entries += [(phrase(p), (criterion.id, "higher")) for p in criterion.higher]
         entries += [(phrase(p), (criterion.id, "lower")) for p in criterion.lower]
+    return PhraseMatcher(entries)
+
+
+def _comparative_matcher(criteria: Iterable[Criterion]) -> PhraseMatcher[tuple[str, str]]:
+    """Comparatives of every criterion ("faster", "harder"), each with its criterion and direction."""
+    entries: list[tuple[tuple[str, ...], tuple[str, str]]] = []
+    for criterion in criteria:
+        entries += [(phrase(p), (criterion.id, "higher")) for p in criterion.more]
+        entries += [(phrase(p), (criterion.id, "lower")) for p in criterion.less]
     return PhraseMatcher(entries)
 
 
