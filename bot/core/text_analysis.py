@@ -77,9 +77,11 @@ class Analyzer:
     """Turns text into normalised, typo-corrected words against a known vocabulary."""
 
     def __init__(self, vocabulary: Iterable[str], keep: Iterable[str] = ()) -> None:
-        self._known = set(vocabulary) | {stem(w) for w in keep}
+        vocabulary = set(vocabulary)
+        # Kept words are never corrected, and never a correction either: "fastpai" is FastAPI, not fastai.
+        self._known = vocabulary | {stem(w) for w in keep}
         self._by_delete: dict[str, list[str]] = {}
-        for target in sorted(w for w in self._known if len(w) >= MIN_TARGET and w.isalpha()):
+        for target in sorted(w for w in vocabulary if len(w) >= MIN_TARGET and w.isalpha()):
             for key in (target, *_deletes(target)):
                 self._by_delete.setdefault(key, []).append(target)
         self._cache: dict[str, str] = {}

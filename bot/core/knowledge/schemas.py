@@ -170,6 +170,13 @@ class Ask(Strict):
     # Negations that also open an inverted question ("doesn't Flask include ...?"): right before
     # a framework name they do not rule it out.
     auxiliary: tuple[str, ...] = ()
+    # A question ending on one of these words asks for a decision ("... new JSON API. pick?").
+    closing: tuple[str, ...] = ("which",)
+    # Words that ask to single one out, and filler words a question may open with before them.
+    which: tuple[str, ...] = ()
+    fillers: tuple[str, ...] = ()
+    # Words a negation does not reach past ("no admin needed but we want async").
+    negation_stops: tuple[str, ...] = ()
 
 
 class Language(Strict):

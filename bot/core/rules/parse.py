@@ -58,6 +58,9 @@ class RankingAsk(_Frozen):
 
     criterion: str
     direction: Direction
+    # Named by the criterion's own phrase in a sentence that opens with "which" ("which one is the
+    # heaviest if all I want is a tiny API?"): the project around it is context, not a need.
+    pointed: bool = False
 
 
 class Parse(_Frozen):

@@ -13,6 +13,8 @@ from bot.core.text_analysis import Analyzer, Match
 
 # Clause boundaries: a negation or a team phrase does not reach across them.
 _CLAUSE = re.compile(r"[.!?;:]+(?=\s|$)|[,()\[\]\n]|\s[-\u2013\u2014]+\s|[\u2013\u2014]")
+# Sentence boundaries: a list of negated needs runs on across commas ("no async, docs or ORM").
+_SENTENCE = re.compile(r"[.!?;:]+(?=\s|$)|\n")
 # A need right after a negated one, this close and in the same clause, is negated too
 # ("no admin, templates or ORM").
 CHAIN_GAP = 3
@@ -33,10 +35,16 @@ class Words:
     words: list[str]
     clause: list[int]
     cues: Cues
+    sentence: list[int] = field(default_factory=list)
 
     def same_clause(self, a: int, b: int) -> bool:
         """True when word positions a and b are in one clause."""
         return 0 <= a < len(self.clause) and 0 <= b < len(self.clause) and self.clause[a] == self.clause[b]
+
+    def same_sentence(self, a: int, b: int) -> bool:
+        """True when word positions a and b are in one sentence."""
+        n = len(self.sentence)
+        return 0 <= a < n and 0 <= b < n and self.sentence[a] == self.sentence[b]
 
 
 @dataclass
@@ -60,11 +68,14 @@ class QuestionReader:
         """Normalised words, each tagged with its clause."""
         words: list[str] = []
         clause: list[int] = []
-        for index, chunk in enumerate(_CLAUSE.split(text)):
+        sentence: list[int] = []
+        chunks = [(n, chunk) for n, part in enumerate(_SENTENCE.split(text)) for chunk in _CLAUSE.split(part)]
+        for index, (number, chunk) in enumerate(chunks):
             found = self.analyzer.words(chunk)
             words += found
             clause += [index] * len(found)
-        return Words(words, clause, self.v.cues(words))
+            sentence += [number] * len(found)
+        return Words(words, clause, self.v.cues(words), sentence)
 
     def read(self, text: str, history: Sequence[Turn] = ()) -> Parse:
         """The typed parse of a question, follow-ups inheriting earlier turns' needs."""
@@ -120,7 +131,7 @@ class QuestionReader:
         if not aside:
             return w
         words = [NO_DECISION if i in aside else word for i, word in enumerate(w.words)]
-        return Words(words, w.clause, self.v.cues(words))
+        return Words(words, w.clause, self.v.cues(words), w.sentence)
 
     def _framework_matches(self, words: list[str]) -> list[Match[FrameworkId]]:
         """Framework names, minus those that mean something else here (a vacuum flask)."""
@@ -146,11 +157,17 @@ class QuestionReader:
 
     # --- frameworks, team and needs ----------------------------------------------------------
 
+    def _topic_matches(self, words: list[str]) -> list[Match[str]]:
+        """Topic phrases, minus those inside a longer phrase of another topic ("battle-tested" is
+        about the ecosystem, not about tests)."""
+        found = self.v.topics.find(words)
+        return [m for m in found if not any(_inside(m, o) for o in found if o.payload != m.payload)]
+
     def _topic_words(self, words: list[str]) -> set[int]:
         """Positions of words that name a specific (not generic) topic."""
         return {
             i
-            for m in self.v.topics.find(words)
+            for m in self._topic_matches(words)
             if m.payload not in self.v.generic_topics
             for i in range(m.start, m.end)
         }
@@ -206,8 +223,7 @@ class QuestionReader:
         previous: tuple[int, bool] | None,
     ) -> bool:
         """True when a negation governs this need: just before, just after, or by a chain."""
-        window = self.v.negation_window
-        if any(0 <= match.start - n.end <= window and w.same_clause(n.start, match.start) for n in negations):
+        if any(self._governs(w, n, match.start) for n in negations):
             return True
         if any(
             0 <= a.start - match.end <= AFTER_WINDOW and w.same_clause(a.start, match.start) for a in after
@@ -215,8 +231,22 @@ class QuestionReader:
             return True
         if previous is not None and previous[1]:
             end = previous[0]
-            return 0 <= match.start - end <= CHAIN_GAP and w.same_clause(end - 1, match.start)
+            between = w.words[end : match.start]
+            joined = all(word in self.v.stopwords or word in self.v.negation_words for word in between)
+            return 0 <= match.start - end <= CHAIN_GAP and joined and w.same_sentence(end - 1, match.start)
         return False
+
+    def _governs(self, w: Words, negation: Match[str], start: int) -> bool:
+        """True when a negation reaches a word: within the window (a little further over filler
+        words, "no need for a built-in admin"), in its clause, with no "but" in between."""
+        gap = start - negation.end
+        if gap < 0 or not w.same_clause(negation.start, start):
+            return False
+        between = w.words[negation.end : start]
+        if any(word in self.v.negation_stops for word in between):
+            return False
+        content = [word for word in between if word not in self.v.stopwords]
+        return gap <= self.v.negation_window or (gap <= self.v.negation_window + 2 and len(content) <= 1)
 
     def _nearest(self, w: Words, match: Match[Need], named: list[Match[FrameworkId]]) -> list[FrameworkId]:
         """The framework named closest to an expertise phrase, within the window and clause."""
@@ -253,35 +283,63 @@ class QuestionReader:
         """Topics named: by longest phrase, then most mentions, then order in the vocabulary."""
         longest: dict[str, int] = {}
         places: dict[str, set[int]] = {}
-        for m in self.v.topics.find(words):
+        for m in self._topic_matches(words):
             longest[m.payload] = max(longest.get(m.payload, 0), m.end - m.start)
             places.setdefault(m.payload, set()).add(m.start)
         count = {t: len(starts) for t, starts in places.items()}
         generic = self.v.generic_topics
-        return sorted(longest, key=lambda t: (t in generic, -longest[t], -count[t], self.v.topic_order[t]))
+        # A feature named next to "what's included" is the point: "does FastAPI come with an ORM?"
+        demoted = self.v.inventory_topics if set(longest) & self.v.feature_topics else frozenset()
+        return sorted(
+            longest,
+            key=lambda t: (t in generic, t in demoted, -longest[t], -count[t], self.v.topic_order[t]),
+        )
 
     def _ranking(self, w: Words) -> RankingAsk | None:
         """A superlative over one criterion: a phrase of its own, or "most"/"least" by its topic."""
         words = w.words
         specific = [m for m in self.v.rankings.find(words) if self._rankable(m.payload[0])]
-        if not specific and self._compares(w):
-            specific = [m for m in self.v.comparatives.find(words) if self._comparable(m.payload[0], words)]
         if specific:
             best = max(specific, key=lambda m: (m.end - m.start, -m.start))
             criterion, direction = best.payload
-            return RankingAsk(criterion=criterion, direction="lower" if direction == "lower" else "higher")
+            return RankingAsk(
+                criterion=criterion,
+                direction="lower" if direction == "lower" else "higher",
+                pointed=self._pointed(w, best.start),
+            )
+        by_topic = self._ranking_by_topic(w)
+        if by_topic is not None or not w.cues.has("comparing"):
+            return by_topic  # "is FastAPI's ecosystem as mature as Django's?" is a yes-or-no
+        # A plain comparative or adjective last ("which is lighter?", "which one is mature?")
+        plain = [m for m in self.v.comparatives.find(words) if self._comparable(m.payload[0], words)]
+        if not plain:
+            return None
+        criterion, direction = max(plain, key=lambda m: (m.end - m.start, -m.start)).payload
+        return RankingAsk(criterion=criterion, direction="lower" if direction == "lower" else "higher")
+
+    def _ranking_by_topic(self, w: Words) -> RankingAsk | None:
+        """A general "most"/"least" (or, when comparing, "more"/"less") next to a criterion's topic."""
+        words = w.words
         markers: list[tuple[Match[str], Direction]] = [(m, "higher") for m in w.cues.find("most")]
         markers += [(m, "lower") for m in w.cues.find("least")]
         if self._compares(w):
             markers += [(m, "higher") for m in w.cues.find("more")]
             markers += [(m, "lower") for m in w.cues.find("less")]
-        for topic in self.v.topics.find(words):
-            for marker, direction in markers:
-                near = -SUPERLATIVE_REACH <= topic.start - marker.end <= SUPERLATIVE_REACH
-                about = self._criterion_for(topic.payload)
-                if near and about is not None and self._rankable(about):
-                    return RankingAsk(criterion=about, direction=direction)
+        # "most limited" is a bottom, not a top: a marker inside a longer one does not count.
+        markers = [(m, d) for m, d in markers if not any(_inside(m, o) for o, _ in markers)]
+        for topic in self._topic_matches(words):
+            about = self._criterion_for(topic.payload)
+            if about is None or not self._rankable(about):
+                continue
+            near = [d for m, d in markers if -SUPERLATIVE_REACH <= topic.start - m.end <= SUPERLATIVE_REACH]
+            if near:  # an explicit bottom word wins over a general "which has"
+                return RankingAsk(criterion=about, direction="lower" if "lower" in near else "higher")
         return None
+
+    def _pointed(self, w: Words, start: int) -> bool:
+        """True when the sentence holding this position opens with "which" or "who"."""
+        sentence = (word for i, word in enumerate(w.words) if w.same_sentence(i, start))
+        return next((word for word in sentence if word not in self.v.fillers), None) in self.v.which
 
     def _compares(self, w: Words) -> bool:
         """True when a comparative has something to compare: "than", "which", or two frameworks."""
@@ -291,7 +349,7 @@ class QuestionReader:
         """A comparative that is about this row: rankable, and no other row's feature is named
         ("is a database harder to set up in FastAPI?" asks about the ORM, not the learning curve)."""
         own = set(self.criteria[criterion].topics)
-        named = {m.payload for m in self.v.topics.find(words)} & self.v.feature_topics
+        named = {m.payload for m in self._topic_matches(words)} & self.v.feature_topics
         return self._rankable(criterion) and not (named - own)
 
     def _rankable(self, criterion: str) -> bool:
@@ -344,9 +402,9 @@ class QuestionReader:
         return Intent.FACT
 
     def _decided(self, w: Words) -> bool:
-        """A request for a decision: a cue phrase, or a bare "which" at the very end."""
+        """A request for a decision: a cue phrase, or a bare "which?" or "pick?" at the very end."""
         content = [word for word in w.words if word != NO_DECISION]
-        return w.cues.has("decide") or (bool(content) and content[-1] == "which")
+        return w.cues.has("decide") or (bool(content) and content[-1] in self.v.closing)
 
     def _tool_question(self, parse: Parse, w: Words, named: list[Match[FrameworkId]], text: str) -> bool:
         """A choice about one framework's feature ("which ORM should I use with FastAPI?").
@@ -359,7 +417,7 @@ class QuestionReader:
             return True
         cues = w.cues.find("decide")
         # "should I use Django REST Framework" chooses a tool whose name starts with the framework's
-        tools = {m.start for m in self.v.topics.find(w.words) if m.end - m.start > 1}
+        tools = {m.start for m in self._topic_matches(w.words) if m.end - m.start > 1}
         names = [f for f in named if f.start not in tools]
         return not any(_object_of(m, f, w.words) for m in cues for f in names)
 
@@ -400,7 +458,7 @@ class QuestionReader:
             return False
         own = set(self.criteria[parse.ranking.criterion].needs)
         others = [n for n in parse.wanted if n not in own]
-        return not others and not parse.expertise
+        return (parse.ranking.pointed or not others) and not parse.expertise
 
     def _comparing(self, parse: Parse, w: Words) -> bool:
         """Two or more frameworks (or all of them) put side by side."""
@@ -493,6 +551,12 @@ def _object_of(cue: Match[str], framework: Match[FrameworkId], words: list[str])
     """True when the framework is what a decision cue chooses ("use FastAPI", "pick the Flask")."""
     between = words[cue.end : framework.start]
     return framework.start >= cue.end and len(between) <= 1 and all(word in _ARTICLES for word in between)
+
+
+def _inside(inner: Match[str], outer: Match[str]) -> bool:
+    """True when one match lies within a strictly longer one."""
+    longer = outer.end - outer.start > inner.end - inner.start
+    return longer and outer.start <= inner.start and inner.end <= outer.end
 
 
 def _either_or(words: list[str], named: list[Match[FrameworkId]]) -> bool:

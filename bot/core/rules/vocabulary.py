@@ -33,11 +33,17 @@ class Vocabulary:
         self.feature_topics = frozenset(t.id for t in knowledge.topics if t.feature)
         self.current = PhraseMatcher(_framework_templates(knowledge, team.current))
         self.generic_topics = frozenset(t.id for t in knowledge.topics if t.generic)
+        self.inventory_topics = frozenset(t.id for t in knowledge.topics if t.inventory)
         self.joint_topics = frozenset(t.id for t in knowledge.topics if t.joint)
         self.markers = tuple(m.lower() for m in (*attacks.markers, *attacks.ping))
         self.line_markers = tuple(m.lower() for m in attacks.line_markers)
         self.fact_openings = PhraseMatcher((phrase(p), True) for p in ask.fact)
         self.negation_window = ask.negation_window
+        self.negation_words = _words(ask.negation)
+        self.which = _words(ask.which)
+        self.closing = _words(ask.closing)
+        self.fillers = _words(ask.fillers)
+        self.negation_stops = _words(ask.negation_stops)
         self.auxiliary = frozenset(phrase(p) for p in ask.auxiliary)
         self.team_window = team.window
         self.stopwords = _words(intents.language.stopwords)
