@@ -170,6 +170,12 @@ class Ask(Strict):
     # Negations that also open an inverted question ("doesn't Flask include ...?"): right before
     # a framework name they do not rule it out.
     auxiliary: tuple[str, ...] = ()
+    # "How do I ..." anywhere makes a question practical, not a request for a decision.
+    how_to: tuple[str, ...] = ()
+    # Verbs that, right after a framework's name, ask about a feature ("Django got templates?").
+    feature_verbs: tuple[str, ...] = ()
+    # Openings that ask for the reasons behind something ("why do people call Django the go-to").
+    explain: tuple[str, ...] = ()
     # A question ending on one of these words asks for a decision ("... new JSON API. pick?").
     closing: tuple[str, ...] = ("which",)
     # Words that ask to single one out, and filler words a question may open with before them.

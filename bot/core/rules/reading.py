@@ -142,6 +142,8 @@ class QuestionReader:
         """True when the question is about Python web frameworks or a project to build with one."""
         if not parse.frameworks and w.cues.has("other_stacks"):
             return False
+        if not parse.frameworks and self.v.frameworks.any_in(w.words) and not w.cues.has("in_scope"):
+            return False  # a name in its other sense ("an Erlenmeyer flask") and nothing of ours
         building = bool(parse.requirements) or w.cues.has("in_scope")
         if not parse.frameworks and not building and w.cues.has("off_topic"):
             return False
@@ -382,7 +384,7 @@ class QuestionReader:
             return self._explain(parse, w)
         # "Django or Flask: what's the difference?" names two options but asks for a comparison.
         either_or = _either_or(words, named) and not w.cues.has("compare")
-        decided = self._decided(w) or either_or
+        decided = (self._decided(w) or either_or) and not self._explaining(w, parse)
         if w.cues.has("compare") and self._weakly(w) and not parse.requirements and not parse.ranking:
             return self._explain(parse, w)  # "what is each framework best for?"
         if self._is_ranking(parse):
@@ -400,6 +402,11 @@ class QuestionReader:
         if (parse.wanted or parse.expertise) and not self._opens_as_fact(words):
             return Intent.RECOMMENDATION
         return Intent.FACT
+
+    def _explaining(self, w: Words, parse: Parse) -> bool:
+        """A "why ..." about one framework asks for reasons ("why is Django the go-to in fintech?")."""
+        start = next((i for i, word in enumerate(w.words) if word not in self.v.fillers), 0)
+        return len(parse.frameworks) <= 1 and bool(self.v.explain.at(w.words, start))
 
     def _decided(self, w: Words) -> bool:
         """A request for a decision: a cue phrase, or a bare "which?" or "pick?" at the very end."""
@@ -434,7 +441,12 @@ class QuestionReader:
             return False
         if parse.expertise and {"small-scope", "switch"} & parse.constraints:
             return False  # "we know Flask; stay for this small job?" asks for a decision
-        return not parse.requirements or "?" in text or self._opens_as_fact(list(parse.words))
+        words = list(parse.words)
+        return not parse.requirements or "?" in text or self._opens_as_fact(words) or self._asks_feature(words)
+
+    def _asks_feature(self, words: list[str]) -> bool:
+        """True when a feature verb follows a framework's name ("django got a template engine")."""
+        return any(self.v.feature_verbs.at(words, m.end) for m in self._framework_matches(words))
 
     def _joint(self, parse: Parse) -> bool:
         """A question about using the named frameworks together."""
@@ -481,7 +493,7 @@ class QuestionReader:
 
     def _opens_as_fact(self, words: list[str]) -> bool:
         """True when the question starts like a factual one ("Does ...", "How ...")."""
-        return bool(self.v.fact_openings.at(words, 0))
+        return bool(self.v.fact_openings.at(words, 0)) or self.v.how_to.any_in(words)
 
     def _only_small_talk(self, w: Words) -> bool:
         """True when every content word belongs to a greeting or a help request."""
@@ -553,6 +565,11 @@ def _object_of(cue: Match[str], framework: Match[FrameworkId], words: list[str])
     return framework.start >= cue.end and len(between) <= 1 and all(word in _ARTICLES for word in between)
 
 
+def _apart(name: Match[FrameworkId], first: Match[FrameworkId], second: Match[FrameworkId]) -> bool:
+    """True when a name stands more than two words away from an "X or Y" pair."""
+    return name.end < first.start - 2 or name.start > second.end + 2
+
+
 def _inside(inner: Match[str], outer: Match[str]) -> bool:
     """True when one match lies within a strictly longer one."""
     longer = outer.end - outer.start > inner.end - inner.start
@@ -563,5 +580,7 @@ def _either_or(words: list[str], named: list[Match[FrameworkId]]) -> bool:
     """True when two different framework names are joined by "or" ("Django or Flask")."""
     for a, b in pairwise(named):
         if a.payload != b.payload and b.start - a.end <= 2 and "or" in words[a.end : b.start]:
-            return True
+            # "OpenAPI docs in FastAPI, as in Django or Flask?" weighs a third against the pair;
+            # "Django, Flask or FastAPI?" is one list of options.
+            return not any(m.payload not in (a.payload, b.payload) and _apart(m, a, b) for m in named)
     return False

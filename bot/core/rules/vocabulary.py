@@ -38,6 +38,9 @@ class Vocabulary:
         self.markers = tuple(m.lower() for m in (*attacks.markers, *attacks.ping))
         self.line_markers = tuple(m.lower() for m in attacks.line_markers)
         self.fact_openings = PhraseMatcher((phrase(p), True) for p in ask.fact)
+        self.how_to = PhraseMatcher((phrase(p), True) for p in ask.how_to)
+        self.feature_verbs = PhraseMatcher((phrase(p), True) for p in ask.feature_verbs)
+        self.explain = PhraseMatcher((phrase(p), True) for p in ask.explain)
         self.negation_window = ask.negation_window
         self.negation_words = _words(ask.negation)
         self.which = _words(ask.which)
