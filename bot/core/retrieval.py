@@ -83,7 +83,8 @@ def build_analyzer(knowledge: Knowledge) -> Analyzer:
             words.update(phrase(text))
     for text in _vocabulary_phrases(knowledge):
         words.update(phrase(text))
-    return Analyzer(words, keep=knowledge.intents.language.keep)
+    language = knowledge.intents.language
+    return Analyzer(words, keep=language.keep, shorthand=language.shorthand)
 
 
 def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:

@@ -1,7 +1,7 @@
 """Word-level text analysis shared by retrieval and the rules: tokens, plurals, typos, phrases."""
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Generic, TypeVar
@@ -76,7 +76,9 @@ def within_one_edit(a: str, b: str) -> bool:
 class Analyzer:
     """Turns text into normalised, typo-corrected words against a known vocabulary."""
 
-    def __init__(self, vocabulary: Iterable[str], keep: Iterable[str] = ()) -> None:
+    def __init__(
+        self, vocabulary: Iterable[str], keep: Iterable[str] = (), shorthand: Mapping[str, str] = {}
+    ) -> None:
         vocabulary = set(vocabulary)
         # Kept words are never corrected, and never a correction either: "fastpai" is FastAPI, not fastai.
         self._known = vocabulary | {stem(w) for w in keep}
@@ -85,10 +87,19 @@ class Analyzer:
             for key in (target, *_deletes(target)):
                 self._by_delete.setdefault(key, []).append(target)
         self._cache: dict[str, str] = {}
+        self._shorthand = {stem(short): phrase(full) for short, full in shorthand.items()}
 
     def words(self, text: str) -> list[str]:
-        """Normalised words of a text, with small typos of known terms fixed."""
-        return [self.correct(stem(word)) for word in split_words(text)]
+        """Normalised words of a text, shorthand spelled out and small typos of known terms fixed."""
+        found: list[str] = []
+        for word in split_words(text):
+            base = stem(word)
+            full = self._shorthand.get(base)
+            if full is None:
+                found.append(self.correct(base))
+            else:
+                found += full
+        return found
 
     def correct(self, word: str) -> str:
         """The known term one edit away from an unknown word, or the word itself."""

@@ -181,6 +181,10 @@ class Ask(Strict):
     # Words that ask to single one out, and filler words a question may open with before them.
     which: tuple[str, ...] = ()
     fillers: tuple[str, ...] = ()
+    # Words before a framework's name that make it the setting of a tool ("on top of Django").
+    setting_words: tuple[str, ...] = ()
+    # Words that join the items of a list, along which a negation runs on.
+    list_words: tuple[str, ...] = ()
     # Words a negation does not reach past ("no admin needed but we want async").
     negation_stops: tuple[str, ...] = ()
 
@@ -190,6 +194,8 @@ class Language(Strict):
 
     stopwords: tuple[str, ...]
     keep: tuple[str, ...] = ()
+    # Chat shorthand read as the words it stands for ("fw" is "framework", "authn" "authentication").
+    shorthand: dict[str, str] = Field(default_factory=dict)
 
 
 class Chat(Strict):

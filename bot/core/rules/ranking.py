@@ -35,7 +35,9 @@ class RankingWriter:
         lines += ["", criterion.note]
         sources = [criterion.section_id]
         if len(leaders) == 1:
-            fact = self.finder.for_framework(parse, leaders[0])
+            # "is Django really slower?" names no topic: the row's own topics find the fact
+            about = parse if parse.topics else parse.model_copy(update={"topics": criterion.topics})
+            fact = self.finder.for_framework(about, leaders[0])
             if fact is not None and fact.text not in lines:
                 lines += ["", fact.text]
                 sources += fact.sources

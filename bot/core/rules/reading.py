@@ -15,6 +15,9 @@ from bot.core.text_analysis import Analyzer, Match
 _CLAUSE = re.compile(r"[.!?;:]+(?=\s|$)|[,()\[\]\n]|\s[-\u2013\u2014]+\s|[\u2013\u2014]")
 # Sentence boundaries: a list of negated needs runs on across commas ("no async, docs or ORM").
 _SENTENCE = re.compile(r"[.!?;:]+(?=\s|$)|\n")
+# Quoted text ("the 'web framework for ... with deadlines' thing") is mentioned, not stated: an
+# apostrophe inside a word ("Django's") opens no quote.
+_QUOTED = re.compile(r"\"[^\"]+\"|\u201c[^\u201d]+\u201d|\u2018[^\u2019]+\u2019(?!\w)|(?<!\w)'[^']+'(?!\w)")
 # A need right after a negated one, this close and in the same clause, is negated too
 # ("no admin, templates or ORM").
 CHAIN_GAP = 3
@@ -36,6 +39,7 @@ class Words:
     clause: list[int]
     cues: Cues
     sentence: list[int] = field(default_factory=list)
+    quoted: list[bool] = field(default_factory=list)
 
     def same_clause(self, a: int, b: int) -> bool:
         """True when word positions a and b are in one clause."""
@@ -69,13 +73,21 @@ class QuestionReader:
         words: list[str] = []
         clause: list[int] = []
         sentence: list[int] = []
-        chunks = [(n, chunk) for n, part in enumerate(_SENTENCE.split(text)) for chunk in _CLAUSE.split(part)]
-        for index, (number, chunk) in enumerate(chunks):
+        quoted: list[bool] = []
+        chunks: list[tuple[int, str, bool]] = []
+        number = 0
+        for piece, inside in _quotes(text):
+            for n, part in enumerate(_SENTENCE.split(piece)):
+                if n:  # a quotation runs on in its sentence
+                    number += 1
+                chunks += [(number, chunk, inside) for chunk in _CLAUSE.split(part)]
+        for index, (number, chunk, inside) in enumerate(chunks):
             found = self.analyzer.words(chunk)
             words += found
             clause += [index] * len(found)
             sentence += [number] * len(found)
-        return Words(words, clause, self.v.cues(words), sentence)
+            quoted += [inside] * len(found)
+        return Words(words, clause, self.v.cues(words), sentence, quoted)
 
     def read(self, text: str, history: Sequence[Turn] = ()) -> Parse:
         """The typed parse of a question, follow-ups inheriting earlier turns' needs."""
@@ -131,7 +143,7 @@ class QuestionReader:
         if not aside:
             return w
         words = [NO_DECISION if i in aside else word for i, word in enumerate(w.words)]
-        return Words(words, w.clause, self.v.cues(words), w.sentence)
+        return Words(words, w.clause, self.v.cues(words), w.sentence, w.quoted)
 
     def _framework_matches(self, words: list[str]) -> list[Match[FrameworkId]]:
         """Framework names, minus those that mean something else here (a vacuum flask)."""
@@ -144,7 +156,8 @@ class QuestionReader:
             return False
         if not parse.frameworks and self.v.frameworks.any_in(w.words) and not w.cues.has("in_scope"):
             return False  # a name in its other sense ("an Erlenmeyer flask") and nothing of ours
-        building = bool(parse.requirements) or w.cues.has("in_scope")
+        # a need alone ("publish a package") is not building on the web: it takes a project word too
+        building = w.cues.has("in_scope") or (bool(parse.requirements) and w.cues.has("project"))
         if not parse.frameworks and not building and w.cues.has("off_topic"):
             return False
         return bool(
@@ -184,7 +197,7 @@ class QuestionReader:
         after = w.cues.find("negation_after")
         previous: tuple[int, bool] | None = None
         for match in self.v.needs.find(w.words):
-            if any(i in taken for i in range(match.start, match.end)):
+            if any(i in taken or w.quoted[i] for i in range(match.start, match.end)):
                 continue
             negated = self._negated(w, match, negations, after, previous)
             previous = (match.end, negated)
@@ -234,8 +247,10 @@ class QuestionReader:
         if previous is not None and previous[1]:
             end = previous[0]
             between = w.words[end : match.start]
-            joined = all(word in self.v.stopwords or word in self.v.negation_words for word in between)
-            return 0 <= match.start - end <= CHAIN_GAP and joined and w.same_sentence(end - 1, match.start)
+            content = [word for word in between if word not in self.v.stopwords | self.v.negation_words]
+            # a list ("no pages or a back office"): fillers and at most the head noun of the last item
+            listed = not content or (len(content) == 1 and bool(set(between) & self.v.list_words))
+            return 0 <= match.start - end <= CHAIN_GAP and listed and w.same_sentence(end - 1, match.start)
         return False
 
     def _governs(self, w: Words, negation: Match[str], start: int) -> bool:
@@ -389,7 +404,7 @@ class QuestionReader:
             return self._explain(parse, w)  # "what is each framework best for?"
         if self._is_ranking(parse):
             return Intent.RANKING
-        if decided and not parse.requirements and self._tool_question(parse, w, named, text):
+        if decided and self._picks_tool(parse, w, named) and self._tool_question(parse, w, named, text):
             return Intent.FACT
         if decided:
             return Intent.RECOMMENDATION
@@ -412,6 +427,14 @@ class QuestionReader:
         """A request for a decision: a cue phrase, or a bare "which?" or "pick?" at the very end."""
         content = [word for word in w.words if word != NO_DECISION]
         return w.cues.has("decide") or (bool(content) and content[-1] in self.v.closing)
+
+    def _picks_tool(self, parse: Parse, w: Words, named: list[Match[FrameworkId]]) -> bool:
+        """True when a choice may be about a tool: nothing is being built, or the framework is the
+        setting of a feature ("what should I use on top of Django for complex permissions?")."""
+        if not parse.requirements:
+            return True
+        setting = any(m.start > 0 and w.words[m.start - 1] in self.v.setting_words for m in named)
+        return setting and bool(parse.topics) and parse.topics[0] in self.v.feature_topics
 
     def _tool_question(self, parse: Parse, w: Words, named: list[Match[FrameworkId]], text: str) -> bool:
         """A choice about one framework's feature ("which ORM should I use with FastAPI?").
@@ -563,6 +586,16 @@ def _object_of(cue: Match[str], framework: Match[FrameworkId], words: list[str])
     """True when the framework is what a decision cue chooses ("use FastAPI", "pick the Flask")."""
     between = words[cue.end : framework.start]
     return framework.start >= cue.end and len(between) <= 1 and all(word in _ARTICLES for word in between)
+
+
+def _quotes(text: str) -> list[tuple[str, bool]]:
+    """The text cut into pieces outside and inside quotation marks."""
+    pieces: list[tuple[str, bool]] = []
+    end = 0
+    for match in _QUOTED.finditer(text):
+        pieces += [(text[end : match.start()], False), (match.group()[1:-1], True)]
+        end = match.end()
+    return [*pieces, (text[end:], False)]
 
 
 def _apart(name: Match[FrameworkId], first: Match[FrameworkId], second: Match[FrameworkId]) -> bool:

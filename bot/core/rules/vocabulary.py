@@ -47,6 +47,8 @@ class Vocabulary:
         self.closing = _words(ask.closing)
         self.fillers = _words(ask.fillers)
         self.negation_stops = _words(ask.negation_stops)
+        self.list_words = _words(ask.list_words)
+        self.setting_words = _words(ask.setting_words)
         self.auxiliary = frozenset(phrase(p) for p in ask.auxiliary)
         self.team_window = team.window
         self.stopwords = _words(intents.language.stopwords)
