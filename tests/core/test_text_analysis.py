@@ -1,6 +1,8 @@
 """Word analysis: tokens, stems, edit distance, typo correction and phrase matching."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.text_analysis import Analyzer, PhraseMatcher, phrase, split_words, stem, within_one_edit
 
@@ -80,3 +82,29 @@ def test_terms_phrase_matcher_finds_longest_first() -> None:
     found = matcher.find(phrase("an admin panel please"))
     assert [(m.payload, m.start, m.end) for m in found] == [("long", 1, 3), ("short", 1, 2)]
     assert not matcher.any_in(phrase("nothing here"))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("which fw", ["which", "framework"]),
+        ("rps matters", ["request", "per", "second", "matter"]),
+        ("FW admn", ["framework", "admin"]),
+    ],
+)
+def test_terms_analyzer_spells_out_shorthand(text: str, words: list[str]) -> None:
+    analyzer = Analyzer(["admin"], shorthand={"fw": "framework", "rps": "requests per second"})
+    assert analyzer.words(text) == words
+
+
+def test_terms_analyzer_never_corrects_into_a_kept_word() -> None:
+    # "fastpai" is one edit from both; a kept word is only protected, never a target
+    analyzer = Analyzer(["fastapi"], keep=["fastai"])
+    assert analyzer.words("fastpai fastai") == ["fastapi", "fastai"]
+
+
+@settings(max_examples=100)
+@given(text=st.text(max_size=200))
+def test_terms_analyzer_shorthand_output_is_normalised(text: str) -> None:
+    analyzer = Analyzer(["framework"], shorthand={"fw": "framework", "u": "you"})
+    assert all(word and word == word.lower() for word in analyzer.words(text))

@@ -26,7 +26,9 @@ class FactFinder:
         self._words = {f.id: frozenset(phrase(f.text)) - stopwords for f in knowledge.facts}
         self.features = frozenset(t.id for t in knowledge.topics if t.feature)
         inventory = {t.id for t in knowledge.topics if t.inventory}
-        self._inventory = {f.framework: f for f in knowledge.facts if f.framework and inventory & set(f.topics)}
+        self._inventory = {
+            f.framework: f for f in knowledge.facts if f.framework and inventory & set(f.topics)
+        }
 
     def inventory(self, framework: FrameworkId) -> Fact | None:
         """The fact that lists everything a framework ships."""
@@ -94,7 +96,11 @@ class FactWriter:
             return None
         text, frameworks = self.knowledge.responses.fact, self.knowledge.frameworks
         lines = [text.not_listed.format(name=frameworks[subject].name), "", inventory.text]
-        lines += ["\n" + text.elsewhere.format(name=frameworks[o.framework].name, fact=o.text) for o in others if o.framework]
+        lines += [
+            "\n" + text.elsewhere.format(name=frameworks[o.framework].name, fact=o.text)
+            for o in others
+            if o.framework
+        ]
         sources = [*inventory.sources, *(s for o in others for s in o.sources)]
         return Answer(text="\n".join(lines), sources=self.knowledge.sources(sources))
 

@@ -250,6 +250,7 @@ class QuestionReader:
             content = [word for word in between if word not in self.v.stopwords | self.v.negation_words]
             # a list ("no pages or a back office"): fillers and at most the head noun of the last item
             listed = not content or (len(content) == 1 and bool(set(between) & self.v.list_words))
+            listed = listed and not set(between) & self.v.negation_stops
             return 0 <= match.start - end <= CHAIN_GAP and listed and w.same_sentence(end - 1, match.start)
         return False
 
@@ -398,7 +399,7 @@ class QuestionReader:
         if NO_DECISION in words:
             return self._explain(parse, w)
         # "Django or Flask: what's the difference?" names two options but asks for a comparison.
-        either_or = _either_or(words, named) and not w.cues.has("compare")
+        either_or = _either_or(words, named, self.v.list_words) and not w.cues.has("compare")
         decided = (self._decided(w) or either_or) and not self._explaining(w, parse)
         if w.cues.has("compare") and self._weakly(w) and not parse.requirements and not parse.ranking:
             return self._explain(parse, w)  # "what is each framework best for?"
@@ -465,7 +466,9 @@ class QuestionReader:
         if parse.expertise and {"small-scope", "switch"} & parse.constraints:
             return False  # "we know Flask; stay for this small job?" asks for a decision
         words = list(parse.words)
-        return not parse.requirements or "?" in text or self._opens_as_fact(words) or self._asks_feature(words)
+        return (
+            not parse.requirements or "?" in text or self._opens_as_fact(words) or self._asks_feature(words)
+        )
 
     def _asks_feature(self, words: list[str]) -> bool:
         """True when a feature verb follows a framework's name ("django got a template engine")."""
@@ -598,9 +601,16 @@ def _quotes(text: str) -> list[tuple[str, bool]]:
     return [*pieces, (text[end:], False)]
 
 
-def _apart(name: Match[FrameworkId], first: Match[FrameworkId], second: Match[FrameworkId]) -> bool:
-    """True when a name stands more than two words away from an "X or Y" pair."""
-    return name.end < first.start - 2 or name.start > second.end + 2
+def _apart(
+    name: Match[FrameworkId],
+    first: Match[FrameworkId],
+    second: Match[FrameworkId],
+    words: list[str],
+    joins: frozenset[str],
+) -> bool:
+    """True when a name is not in the list of an "X or Y" pair ("FastAPI, as in Django or Flask")."""
+    between = words[name.end : first.start] if name.end <= first.start else words[second.end : name.start]
+    return not set(between) <= joins  # commas leave no word: "Django, Flask or FastAPI" is one list
 
 
 def _inside(inner: Match[str], outer: Match[str]) -> bool:
@@ -609,11 +619,13 @@ def _inside(inner: Match[str], outer: Match[str]) -> bool:
     return longer and outer.start <= inner.start and inner.end <= outer.end
 
 
-def _either_or(words: list[str], named: list[Match[FrameworkId]]) -> bool:
+def _either_or(words: list[str], named: list[Match[FrameworkId]], joins: frozenset[str]) -> bool:
     """True when two different framework names are joined by "or" ("Django or Flask")."""
     for a, b in pairwise(named):
         if a.payload != b.payload and b.start - a.end <= 2 and "or" in words[a.end : b.start]:
             # "OpenAPI docs in FastAPI, as in Django or Flask?" weighs a third against the pair;
             # "Django, Flask or FastAPI?" is one list of options.
-            return not any(m.payload not in (a.payload, b.payload) and _apart(m, a, b) for m in named)
+            return not any(
+                m.payload not in (a.payload, b.payload) and _apart(m, a, b, words, joins) for m in named
+            )
     return False

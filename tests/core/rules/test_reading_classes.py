@@ -1,0 +1,167 @@
+"""Classes of question the reader must get right whatever their wording: each row is one phrasing
+of a class (a feature a framework lacks, a comparative, an inverted negation, quoted text ...)."""
+
+import pytest
+
+from bot.core.knowledge import Knowledge
+from bot.core.rules import Intent, Role, RulesAdvisor
+
+
+@pytest.mark.parametrize(
+    ("question", "lacking", "elsewhere"),
+    [
+        ("Does Django have websockets?", "Django", "WebSockets"),
+        ("Does Flask have dependency injection?", "Flask", "dependency injection"),
+        ("does fastapi include a test runner", "FastAPI", "test runner"),
+    ],
+)
+def test_rules_feature_a_framework_lacks_lists_what_it_ships(
+    rules: RulesAdvisor, knowledge: Knowledge, question: str, lacking: str, elsewhere: str
+) -> None:
+    answer = rules.answer(question)
+    assert answer.recommendation is None
+    assert answer.text.startswith(knowledge.responses.fact.not_listed.format(name=lacking))
+    assert elsewhere in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "criterion", "direction", "winner"),
+    [
+        ("Is Flask lighter than Django?", "batteries", "lower", "flask"),
+        ("Which is older, Flask or FastAPI?", "ecosystem-age", "higher", "flask"),
+        ("Between Django and FastAPI, which is faster?", "performance", "higher", "fastapi"),
+        ("Does Django have a bigger community than Flask?", "community", "higher", "django"),
+        ("Flask vs FastAPI: which has better async?", "async", "higher", "fastapi"),
+        ("which one gives me the fewest batteries?", "batteries", "lower", "flask"),
+        ("most limited async support - django flask or fastapi?", "async", "lower", "flask"),
+        (
+            "which one is the heaviest if all I want is a tiny API-only service?",
+            "batteries",
+            "higher",
+            "django",
+        ),
+        ("which python fw has its own data layer baked in", "orm", "higher", "django"),
+    ],
+)
+def test_rules_comparatives_and_superlatives_rank(
+    rules: RulesAdvisor, question: str, criterion: str, direction: str, winner: str
+) -> None:
+    parse = rules.read(question)
+    assert parse.intent is Intent.RANKING
+    assert parse.ranking is not None
+    assert (parse.ranking.criterion, parse.ranking.direction) == (criterion, direction)
+    assert rules.compose(parse).recommendation == winner
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is the FastAPI ecosystem as mature as Django's?",
+        "is setting up a db in fastapi harder than in django?",
+        "I want to learn more about async in Django",
+    ],
+)
+def test_rules_comparative_words_about_something_else_do_not_rank(rules: RulesAdvisor, question: str) -> None:
+    assert rules.read(question).intent is Intent.FACT
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("What doesn't Flask include?", Role.SUBJECT),
+        ("Isn't Flask too small for a big team?", Role.SUBJECT),
+        ("We don't need Flask, which one for a big API?", Role.REJECTED),
+        ("not Flask, which is best for a small API", Role.REJECTED),
+    ],
+)
+def test_rules_inverted_question_does_not_reject_the_framework(
+    rules: RulesAdvisor, question: str, role: Role
+) -> None:
+    assert [f.role for f in rules.read(question).frameworks if f.id == "flask"] == [role]
+
+
+@pytest.mark.parametrize(
+    ("question", "negated", "wanted"),
+    [
+        ("no need for a built-in admin, just an API", {"admin"}, {"api"}),
+        (
+            "we don't need async, docs or validation, it's a tiny prototype",
+            {"async", "auto-docs"},
+            {"prototype"},
+        ),
+        ("we don't need any server-rendered pages or a back office, only a REST api", {"admin"}, {"api"}),
+        ("no admin needed but we do want async", {"admin"}, {"async"}),
+        ("we don't have time to build an admin", set(), {"admin"}),
+    ],
+)
+def test_rules_negation_reaches_lists_and_filler_words_only(
+    rules: RulesAdvisor, question: str, negated: set[str], wanted: set[str]
+) -> None:
+    parse = rules.read(question)
+    assert negated <= {n.id for n in parse.needs if n.negated}
+    assert wanted <= set(parse.wanted)
+    assert not negated & set(parse.wanted)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("whats django's tagline again, the 'web framework for ... with deadlines' thing", Intent.FACT),
+        ("why do people keep saying django is the go-to in fintech?", Intent.FACT),
+        ("in fastapi how do i define a request body schema for a POST endpoint", Intent.FACT),
+        ("django got a template engine or is it api only", Intent.FACT),
+        ("do i need an extra package to get openapi docs in fastapi like in django or flask?", Intent.FACT),
+        ("what should i use on top of django for an API with complex permissions?", Intent.FACT),
+        ("Django, Flask or FastAPI for a blog?", Intent.RECOMMENDATION),
+        (
+            "my boss says we should use Flask for our patient portal with logins. is he right?",
+            Intent.RECOMMENDATION,
+        ),
+        ("team loves type hints, building a new JSON API. pick?", Intent.RECOMMENDATION),
+    ],
+)
+def test_rules_reads_fact_and_decision_cues_anywhere(
+    rules: RulesAdvisor, question: str, intent: Intent
+) -> None:
+    assert rules.read(question).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("question", "in_scope"),
+    [
+        ("what size erlenmeyer flask do I need for 500 ml of solution?", False),
+        ("how do I publish my python package to PyPI?", False),
+        ("fastai: how do I fine-tune a resnet?", False),
+        ("what fw do ppl use for authn", True),
+        ("shoud I use fastpai for an LLM app?", True),
+    ],
+)
+def test_rules_scope_by_sense_not_by_spelling(rules: RulesAdvisor, question: str, in_scope: bool) -> None:
+    assert rules.answer(question).in_scope is in_scope
+
+
+@pytest.mark.parametrize(
+    ("question", "topic", "not_topic"),
+    [
+        ("is fastapi's ecosystem full of battle-tested extensions?", "extensions", "tests"),
+        ("hey does fastapi come with an orm or do i bring my own", "orm", "includes"),
+    ],
+)
+def test_rules_most_specific_topic_leads(
+    rules: RulesAdvisor, question: str, topic: str, not_topic: str
+) -> None:
+    topics = rules.read(question).topics
+    assert topics[0] == topic
+    assert not_topic not in topics[:1]
+
+
+@pytest.mark.parametrize(
+    ("question", "needs"),
+    [
+        ('we keep hearing the "perfectionists with deadlines" line, is that Django?', set()),
+        ("we are perfectionists with deadlines, is that Django?", {"small-team"}),
+        ("our \u2018tight deadline\u2019 joke aside, is Django heavy?", set()),
+    ],
+)
+def test_rules_quoted_words_state_no_needs(rules: RulesAdvisor, question: str, needs: set[str]) -> None:
+    assert set(rules.read(question).wanted) == needs
