@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from bot.claude.model_interface import Model
     from bot.claude.prompts import Prompts
+    from bot.slack.answer_pool import AnswerPool
     from tests.doubles.anthropic_api import AnthropicDouble
     from tests.doubles.slack_api import SlackDouble
 
@@ -116,12 +117,22 @@ def slack_env(tmp_path: Path, slack_api: "SlackDouble") -> dict[str, str]:
 
 
 @pytest.fixture
-def web(slack_env: dict[str, str], advisor: Advisor) -> "FlaskClient":
-    """The Flask app with the rules-only advisor."""
-    return web_client(slack_env, advisor)
+def pool() -> Iterator["AnswerPool"]:
+    """The answer pool; ``pool.drain()`` waits for every answer job queued so far."""
+    from bot.slack.answer_pool import AnswerPool
+
+    answers = AnswerPool(threads=4)
+    yield answers
+    answers.drain()
 
 
 @pytest.fixture
-def model_web(slack_env: dict[str, str], model_advisor: Advisor) -> "FlaskClient":
-    """The Flask app with Claude (the Anthropic double) in front of the rules."""
-    return web_client(slack_env, model_advisor)
+def web(slack_env: dict[str, str], advisor: Advisor, pool: "AnswerPool") -> "FlaskClient":
+    """The Flask app with the rules-only advisor, answering on ``pool``."""
+    return web_client(slack_env, advisor, pool)
+
+
+@pytest.fixture
+def model_web(slack_env: dict[str, str], model_advisor: Advisor, pool: "AnswerPool") -> "FlaskClient":
+    """The Flask app with Claude (the Anthropic double) in front of the rules, answering on ``pool``."""
+    return web_client(slack_env, model_advisor, pool)

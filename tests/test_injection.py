@@ -60,17 +60,12 @@ def _ask_slack(surface: str, client: FlaskClient, slack_api: SlackDouble, attemp
         post(client, slash_command(attempt, slack_api.response_url(f"q{n}")))
         slack_api.wait_for(f"response_url/response/q{n}")
         return
-    before = len([c for c in slack_api.calls if c.method in ("chat.postMessage", "chat.stopStream")])
+    finished = ("chat.postMessage", "chat.stopStream")  # an answer is posted whole or streamed
+    before = len(slack_api.wait_for(finished, count=0))
     ts = f"17000010{n:02d}.000001"
     inner = dm(attempt, ts=ts) if surface == "dm" else mention(attempt, ts=ts)
     post(client, event(inner))
-    for method in ("chat.postMessage", "chat.stopStream"):
-        try:
-            slack_api.wait_for(method, count=before + 1, timeout=0.5 if method == "chat.postMessage" else 10)
-            return
-        except AssertionError:
-            continue
-    raise AssertionError("no answer posted")
+    slack_api.wait_for(finished, count=before + 1)
 
 
 @pytest.mark.parametrize("surface", ["command", "dm", "mention"])

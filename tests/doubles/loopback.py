@@ -21,6 +21,9 @@ class QuietHandler(BaseHTTPRequestHandler):
     """HTTP/1.1 keep-alive, like the real services, and no access log in test output."""
 
     protocol_version = "HTTP/1.1"
+    # Replies leave in several small writes (headers, body, SSE events); with Nagle's algorithm on,
+    # each write after the first waits for the client's delayed ACK (up to 40 ms on Linux).
+    disable_nagle_algorithm = True
 
     def log_message(self, *_args: Any) -> None:
         return

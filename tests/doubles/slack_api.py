@@ -56,6 +56,7 @@ class SlackDouble:
         self._served = itertools.count(1)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
+        self._recorded = threading.Condition(self._lock)  # wakes wait_for as soon as a call lands
         self._loopback = Loopback(self._handler())
 
     @property
@@ -81,17 +82,20 @@ class SlackDouble:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        """Wait until a method has been called ``count`` times; returns those calls."""
+    def wait_for(self, method: str | tuple[str, ...], count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until a method (or any of several) has been called ``count`` times; returns those calls."""
+        methods = (method,) if isinstance(method, str) else method
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.named(method)
-            if len(found) >= count:
-                return found
-            time.sleep(0.01)
-        raise AssertionError(
-            f"{method} called {len(self.named(method))} times, expected {count}: {self.methods()}"
-        )
+        with self._recorded:
+            while True:
+                found = [c for c in self.calls if c.method in methods]
+                remaining = deadline - time.monotonic()
+                if len(found) >= count or remaining <= 0:
+                    break
+                self._recorded.wait(remaining)
+        if len(found) < count:
+            raise AssertionError(f"{method} called {len(found)} times, expected {count}: {self.methods()}")
+        return found
 
     def methods(self) -> list[str]:
         """Every method called so far, in order."""
@@ -116,8 +120,9 @@ class SlackDouble:
 
     def _record(self, method: str, args: dict[str, Any], reply: dict[str, Any] | None = None) -> None:
         call = Call(method, args, reply)
-        with self._lock:
+        with self._recorded:
             self.calls.append(call)
+            self._recorded.notify_all()
         if self.on_record is not None:
             self.on_record(call)
 

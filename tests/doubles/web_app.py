@@ -1,4 +1,4 @@
-"""The Flask app under test, built from an environment and an advisor."""
+"""The Flask app under test, built from an environment and an advisor, answering on a given pool."""
 
 from typing import TYPE_CHECKING
 
@@ -7,10 +7,19 @@ from bot.advisor import Advisor
 if TYPE_CHECKING:
     from flask.testing import FlaskClient
 
+    from bot.slack.answer_pool import AnswerPool
+    from bot.storage.resilient import ResilientStore
 
-def web_client(env: dict[str, str], advisor: Advisor) -> "FlaskClient":
-    """A test client of the Flask app built from the given environment and advisor."""
+
+def web_client(
+    env: dict[str, str], advisor: Advisor, pool: "AnswerPool", store: "ResilientStore | None" = None
+) -> "FlaskClient":
+    """A test client of the Flask app; its answers run on ``pool`` (and use ``store``, if given).
+
+    Tests pass a small pool without the production ack gate: the gate holds each answer until
+    acknowledgements have been quiet for 50 ms, which only slows a test down.
+    """
     from bot.settings import settings_from
     from bot.slack.web import create_app
 
-    return create_app(settings_from(env), advisor=advisor).test_client()
+    return create_app(settings_from(env), advisor=advisor, store=store, pool=pool).test_client()

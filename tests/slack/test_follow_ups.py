@@ -116,9 +116,11 @@ def test_follow_up_from_a_second_asker_is_answered(invited: FlaskClient, slack_a
 def test_follow_up_is_remembered_across_restarts(
     slack_env: dict[str, str], advisor: Advisor, slack_api: SlackDouble
 ) -> None:
-    restarted = web_client(slack_env, advisor)  # a new process's app over the same store
+    restarted_pool = AnswerPool(threads=2)
+    restarted = web_client(slack_env, advisor, restarted_pool)  # a new process's app over the same store
     post(restarted, event(reply("and for an admin panel?", ts="1700002001.000001")))
-    assert slack_api.wait_for("chat.postMessage", count=2)[1].args["thread_ts"] == ROOT
+    restarted_pool.drain()
+    assert [a.args["thread_ts"] for a in slack_api.named("chat.postMessage")] == [ROOT, ROOT]
     assert SqliteStore(Path(slack_env["ADVISOR_DB_PATH"])).invited(CHANNEL, ROOT, USER)
 
 
