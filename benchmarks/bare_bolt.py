@@ -1,11 +1,13 @@
 """A bare Bolt-in-Flask app whose only listener acknowledges: the burst benchmark's baseline.
 
 gunicorn runs it with the Procfile's flags (``benchmarks.bare_bolt:create_app()``); it is Bolt's
-defaults, as a minimal app would be written, pointed at the Slack double.
+defaults, as a minimal app would be written, pointed at the Slack double. ``switch_interval``
+gives it the project's GIL switch interval too, to show what that setting alone does for it.
 """
 
 import os
 import re
+import sys
 
 from flask import Flask, Response, jsonify, request
 from slack_bolt import Ack, App
@@ -15,8 +17,10 @@ from slack_sdk import WebClient
 from bot.settings import load_settings
 
 
-def create_app() -> Flask:
+def create_app(switch_interval: float | None = None) -> Flask:
     """Bolt with one slash-command listener that only calls ack(), hosted in Flask."""
+    if switch_interval is not None:
+        sys.setswitchinterval(switch_interval)
     settings = load_settings()
     assert settings.slack_bot_token is not None
     assert settings.slack_signing_secret is not None

@@ -473,6 +473,11 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the burst mode")
     parser.add_argument(
+        "--bare-switch-interval",
+        type=float,
+        help="burst mode: give the bare Bolt app this GIL switch interval (default: Python's)",
+    )
+    parser.add_argument(
         "--store",
         choices=["sqlite", "postgres"],
         default="sqlite",

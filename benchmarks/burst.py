@@ -6,6 +6,8 @@ delayed --model-delay seconds. Each round runs a bare Bolt-in-Flask app (one lis
 acks; benchmarks/bare_bolt.py) and then this project, both started by gunicorn with the
 Procfile's flags, on fresh doubles. It prints ack p50/p99 for both, the per-round p99 ratio, the
 answers delivered once and the time from the first question to the last answer.
+--bare-switch-interval gives the bare app the project's GIL switch interval as well, to show how
+much of the difference that one setting makes.
 
 Targets: median per-round ack p99 at most 1.0x the bare Bolt app's and under 100 ms; every
 question answered exactly once.
@@ -97,7 +99,10 @@ def run_app(name: str, args: argparse.Namespace, bare: bool) -> Run:
             "ANTHROPIC_BASE_URL": model.url,
             "WEB_CONCURRENCY": str(args.workers),
         }
-        with running(env, app=BARE_APP if bare else None) as app, MemorySampler(app.process.pid) as memory:
+        with (
+            running(env, app=_bare_app(args) if bare else None) as app,
+            MemorySampler(app.process.pid) as memory,
+        ):
             slack.on_record = _Arrivals(questions)
             started = time.monotonic()
             _fire(app, slack, questions, args.concurrency)
@@ -116,6 +121,12 @@ def run_app(name: str, args: argparse.Namespace, bare: bool) -> Run:
             answered = [q.answered_at for q in questions if q.answered_at is not None]
             run.last_answer = max(answered) - started if answered else float("nan")
     return run
+
+
+def _bare_app(args: argparse.Namespace) -> str:
+    """The bare app's gunicorn application string, with the switch interval when one is asked for."""
+    interval = args.bare_switch_interval
+    return BARE_APP if interval is None else BARE_APP.replace("()", f"(switch_interval={interval!r})")
 
 
 def _ms(seconds: float) -> str:

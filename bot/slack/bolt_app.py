@@ -79,14 +79,16 @@ def build_slack_app(
     home = HomeTab(
         advisor.knowledge, store, client, pool.submit, advisor.model_configured, answering.converse
     )
-    # these come first: their matchers take only their own tab or channel type
+    listeners = Listeners(advisor, renderer, answering, pool)
+    listeners.register_requests(app)  # the hot path first: each matches only its own payload type
+    # before the general message listener: their matchers take only their own tab or channel type
     home.register(app)
     MessagesTab(renderer.text, client, pool.submit).register(app)
     ThreadFollowUps(store, pool.submit, answering.follow_up, settings.thread_follow_ups).register(app)
     AskShortcut(
         advisor, renderer, client, pool.submit, make_webhook, answering.converse, store, identity
     ).register(app)
-    Listeners(advisor, renderer, answering, pool).register(app)
+    listeners.register_events(app)
     identity.learn_in_background()
     return SlackApp(app, pool, identity, gate)
 

@@ -28,11 +28,18 @@ class Listeners:
         self.advisor, self.renderer, self.answering, self.work = advisor, renderer, answering, work
         self.text = renderer.text
 
-    def register(self, app: App) -> None:
-        """Attach every listener (any slash command name set in the manifest is accepted)."""
+    def register_requests(self, app: App) -> None:
+        """Slash commands (any name set in the manifest) and our buttons: register these first.
+
+        Bolt tries its listeners in order, and each failed match costs a build of the matcher's
+        arguments; a burst of slash commands then pays for one match, not seven.
+        """
         app.command(re.compile(r"^/"))(self.on_command)
         app.action(SHARE_ACTION)(self.on_share)
         app.action(FEEDBACK_ACTION)(self.on_feedback)
+
+    def register_events(self, app: App) -> None:
+        """Direct messages and mentions: register these last, after the narrower event listeners."""
         app.event("message")(self.on_message)
         app.event("app_mention")(self.on_mention)
 
