@@ -185,6 +185,7 @@ class Ask(Strict):
     setting_words: tuple[str, ...] = ()
     # Words that join the items of a list, along which a negation runs on.
     list_words: tuple[str, ...] = ()
+    determiners: tuple[str, ...] = ()
     # Words a negation does not reach past ("no admin needed but we want async").
     negation_stops: tuple[str, ...] = ()
 

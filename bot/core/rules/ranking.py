@@ -9,7 +9,11 @@ from bot.core.rules.parse import Parse, Role
 def candidates(parse: Parse) -> list[FrameworkId]:
     """The frameworks in play: the two or more named as options, otherwise all of them."""
     named = parse.named(Role.ALTERNATIVE, Role.SUBJECT, Role.CURRENT)
-    return named if len(named) >= 2 else list(FRAMEWORK_IDS)
+    if len(named) >= 2:
+        return named
+    # "I don't want Django's magic": a framework ruled out leaves the other two
+    rejected = parse.named(Role.REJECTED)
+    return [f for f in FRAMEWORK_IDS if f not in rejected] or list(FRAMEWORK_IDS)
 
 
 class RankingWriter:

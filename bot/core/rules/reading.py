@@ -160,8 +160,10 @@ class QuestionReader:
         building = w.cues.has("in_scope") or (bool(parse.requirements) and w.cues.has("project"))
         if not parse.frameworks and not building and w.cues.has("off_topic"):
             return False
+        compared = w.cues.has("compare") and bool(set(parse.topics) - self.v.generic_topics)
         return bool(
             parse.frameworks
+            or compared  # "how do their ecosystems compare?"
             or parse.needs
             or parse.expertise
             or parse.ranking
@@ -190,7 +192,9 @@ class QuestionReader:
     def _team(self, w: Words, named: list[Match[FrameworkId]], topical: set[int]) -> _Needs:
         """Needs (with negation) and the frameworks the team already knows or runs."""
         result = _Needs()
-        current = self.v.current.find(w.words)
+        # "how does Flask stack up against Django" compares: a word of a comparison is no team phrase
+        compared = {i for m in w.cues.find("compare") for i in range(m.start, m.end)}
+        current = [m for m in self.v.current.find(w.words) if compared.isdisjoint(range(m.start, m.end))]
         result.expertise = list(dict.fromkeys(m.payload for m in current))
         taken = {i for m in current for i in range(m.start, m.end)}
         negations = w.cues.find("negation")
@@ -247,10 +251,11 @@ class QuestionReader:
         if previous is not None and previous[1]:
             end = previous[0]
             between = w.words[end : match.start]
-            content = [word for word in between if word not in self.v.stopwords | self.v.negation_words]
-            # a list ("no pages or a back office"): fillers and at most the head noun of the last item
+            joins = self.v.list_words | self.v.determiners | self.v.negation_words
+            content = [word for word in between if word not in joins]
+            # a list ("no pages or a back office"): joining words and at most the head noun of the
+            # item before; "not an API, it's a website" starts a new statement
             listed = not content or (len(content) == 1 and bool(set(between) & self.v.list_words))
-            listed = listed and not set(between) & self.v.negation_stops
             return 0 <= match.start - end <= CHAIN_GAP and listed and w.same_sentence(end - 1, match.start)
         return False
 
@@ -501,8 +506,8 @@ class QuestionReader:
     def _comparing(self, parse: Parse, w: Words) -> bool:
         """Two or more frameworks (or all of them) put side by side."""
         options = parse.named(Role.ALTERNATIVE, Role.SUBJECT)
-        if w.cues.has("group"):
-            return True
+        if w.cues.has("group") or (w.cues.has("compare") and not parse.frameworks and not parse.requirements):
+            return True  # a comparison naming no framework ("how do their ecosystems compare?") is of all three
         return len(options) >= 2 and (w.cues.has("compare") or self._bare(parse) or not parse.topics)
 
     def _explain(self, parse: Parse, w: Words) -> Intent:
