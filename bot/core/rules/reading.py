@@ -325,6 +325,8 @@ class QuestionReader:
         if specific:
             best = max(specific, key=lambda m: (m.end - m.start, -m.start))
             criterion, direction = best.payload
+            if self._lacking(w, best.start):  # "which one lacks a built-in admin?"
+                direction = "higher" if direction == "lower" else "lower"
             return RankingAsk(
                 criterion=criterion,
                 direction="lower" if direction == "lower" else "higher",
@@ -350,7 +352,9 @@ class QuestionReader:
             markers += [(m, "lower") for m in w.cues.find("less")]
         # "most limited" is a bottom, not a top: a marker inside a longer one does not count.
         markers = [(m, d) for m, d in markers if not any(_inside(m, o) for o, _ in markers)]
-        for topic in self._topic_matches(words):
+        # a feature before "what's included": "which one comes with Jinja2?" is about templates
+        inventory = self.v.inventory_topics
+        for topic in sorted(self._topic_matches(words), key=lambda m: m.payload in inventory):
             about = self._criterion_for(topic.payload)
             if about is None or not self._rankable(about):
                 continue
@@ -358,6 +362,11 @@ class QuestionReader:
             if near:  # an explicit bottom word wins over a general "which has"
                 return RankingAsk(criterion=about, direction="lower" if "lower" in near else "higher")
         return None
+
+    def _lacking(self, w: Words, start: int) -> bool:
+        """True when a "lacks"/"no"/"without" word comes just before a position."""
+        cues = [*w.cues.find("negation"), *w.cues.find("least")]
+        return any(0 <= start - m.end <= 2 and w.same_clause(m.start, start) for m in cues)
 
     def _pointed(self, w: Words, start: int) -> bool:
         """True when the sentence holding this position opens with "which" or "who"."""
