@@ -84,7 +84,7 @@ def build_analyzer(knowledge: Knowledge) -> Analyzer:
     for text in _vocabulary_phrases(knowledge):
         words.update(phrase(text))
     language = knowledge.intents.language
-    return Analyzer(words, keep=language.keep, shorthand=language.shorthand)
+    return Analyzer(words, keep=(*language.keep, *language.english), shorthand=language.shorthand)
 
 
 def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:

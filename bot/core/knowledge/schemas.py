@@ -195,6 +195,8 @@ class Language(Strict):
 
     stopwords: tuple[str, ...]
     keep: tuple[str, ...] = ()
+    # Real English words one edit from a vocabulary term: never corrected either.
+    english: tuple[str, ...] = ()
     # Chat shorthand read as the words it stands for ("fw" is "framework", "authn" "authentication").
     shorthand: dict[str, str] = Field(default_factory=dict)
 

@@ -31,14 +31,14 @@ class ComparisonWriter:
         return Answer(text="\n".join(lines), sources=self.knowledge.sources(sources))
 
     def _rows(self, parse: Parse) -> list[Criterion]:
-        """Table rows about the topics the question names."""
-        return [c for c in self.knowledge.criteria if c.in_table and set(c.topics) & set(parse.topics)]
+        """Rows about the topics the question names, from the table or the guide's prose."""
+        return [c for c in self.knowledge.criteria if set(c.topics) & set(parse.topics)]
 
     def _facts(self, parse: Parse, pool: list[FrameworkId]) -> tuple[list[str], list[str]]:
-        """One fact per framework on the question's topics, when every framework has one."""
+        """One fact per framework on the question's topics, for the frameworks that have one."""
         text = self.knowledge.responses.comparison
         found = {f: self.finder.for_framework(parse, f) for f in pool}
-        if not parse.topics or sum(fact is not None for fact in found.values()) < 2:
+        if not parse.topics or not any(found.values()):
             return [], []
         lines = [
             text.fact_line.format(name=self.knowledge.frameworks[f].name, fact=fact.text)
