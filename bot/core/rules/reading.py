@@ -515,8 +515,10 @@ class QuestionReader:
     def _comparing(self, parse: Parse, w: Words) -> bool:
         """Two or more frameworks (or all of them) put side by side."""
         options = parse.named(Role.ALTERNATIVE, Role.SUBJECT)
-        if w.cues.has("group") or (w.cues.has("compare") and not parse.frameworks and not parse.requirements):
-            return True  # a comparison naming no framework ("how do their ecosystems compare?") is of all three
+        # a comparison naming no framework ("how do their ecosystems compare?") is of all three
+        unnamed = w.cues.has("compare") and not parse.frameworks and not parse.requirements
+        if w.cues.has("group") or unnamed:
+            return True
         return len(options) >= 2 and (w.cues.has("compare") or self._bare(parse) or not parse.topics)
 
     def _explain(self, parse: Parse, w: Words) -> Intent:

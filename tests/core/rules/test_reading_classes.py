@@ -175,9 +175,15 @@ def test_rules_quoted_words_state_no_needs(rules: RulesAdvisor, question: str, n
         ("Flask is our bread and butter", {"better"}),
     ],
 )
-def test_rules_real_words_are_not_corrected_into_cues(rules: RulesAdvisor, text: str, never: set[str]) -> None:
+def test_rules_real_words_are_not_corrected_into_cues(
+    rules: RulesAdvisor, text: str, never: set[str]
+) -> None:
     assert not never & set(rules.read(text).words)
 
 
 def test_rules_typos_of_framework_names_are_still_corrected(rules: RulesAdvisor) -> None:
-    assert [f.id for f in rules.read("djnago or flsk or fastpai?").frameworks] == ["django", "flask", "fastapi"]
+    assert [f.id for f in rules.read("djnago or flsk or fastpai?").frameworks] == [
+        "django",
+        "flask",
+        "fastapi",
+    ]
