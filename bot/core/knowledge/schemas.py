@@ -183,6 +183,9 @@ class Ask(Strict):
     fillers: tuple[str, ...] = ()
     # Words before a framework's name that make it the setting of a tool ("on top of Django").
     setting_words: tuple[str, ...] = ()
+    # Words that make a team phrase right after them hypothetical ("should we use FastAPI").
+    modals: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
     # Words that join the items of a list, along which a negation runs on.
     list_words: tuple[str, ...] = ()
     determiners: tuple[str, ...] = ()

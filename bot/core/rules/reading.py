@@ -194,7 +194,11 @@ class QuestionReader:
         result = _Needs()
         # "how does Flask stack up against Django" compares: a word of a comparison is no team phrase
         compared = {i for m in w.cues.find("compare") for i in range(m.start, m.end)}
-        current = [m for m in self.v.current.find(w.words) if compared.isdisjoint(range(m.start, m.end))]
+        current = [
+            m
+            for m in self.v.current.find(w.words)
+            if compared.isdisjoint(range(m.start, m.end)) and not self._hypothetical(w, m)
+        ]
         result.expertise = list(dict.fromkeys(m.payload for m in current))
         taken = {i for m in current for i in range(m.start, m.end)}
         negations = w.cues.find("negation")
@@ -211,6 +215,14 @@ class QuestionReader:
             if self._negated(w, match, negations, after, None):
                 result.stated[match.payload.id] = StatedNeed(id=match.payload.id)
         return result
+
+    def _hypothetical(self, w: Words, match: Match[FrameworkId]) -> bool:
+        """True when a team phrase is asked about or denied, not stated ("should we use FastAPI",
+        "nobody here knows FastAPI")."""
+        asked = match.start > 0 and w.words[match.start - 1] in self.v.modals
+        if asked and w.words[match.start] in self.v.subjects:
+            return True
+        return any(self._governs(w, n, match.start) for n in w.cues.find("negation") if match.start - n.end <= 2)
 
     def _add_need(
         self,
@@ -458,6 +470,8 @@ class QuestionReader:
         """
         if not self._about_one(parse, text) or parse.named(Role.CURRENT):
             return False
+        if any("framework" in w.words[m.start : m.end + 1] for m in w.cues.find("decide")):
+            return False  # "which framework?" chooses the framework itself
         if self._weakly(w):
             return True
         cues = w.cues.find("decide")

@@ -48,6 +48,8 @@ class Vocabulary:
         self.fillers = _words(ask.fillers)
         self.negation_stops = _words(ask.negation_stops)
         self.list_words = _words(ask.list_words)
+        self.modals = _words(ask.modals)
+        self.subjects = _words(ask.subjects)
         self.determiners = _words(ask.determiners)
         self.setting_words = _words(ask.setting_words)
         self.auxiliary = frozenset(phrase(p) for p in ask.auxiliary)
