@@ -25,6 +25,7 @@ class FactFinder:
         self.facts = knowledge.facts
         self._words = {f.id: frozenset(phrase(f.text)) - stopwords for f in knowledge.facts}
         self.features = frozenset(t.id for t in knowledge.topics if t.feature)
+        self.generic = frozenset(t.id for t in knowledge.topics if t.generic)
         inventory = {t.id for t in knowledge.topics if t.inventory}
         self._inventory = {
             f.framework: f for f in knowledge.facts if f.framework and inventory & set(f.topics)
@@ -77,10 +78,20 @@ class FactWriter:
         if missing is not None:
             return missing
         facts = self.finder.best(parse, subjects)
+        facts += self._other_side(parse, subjects, facts)
         if facts:
             text = "\n\n".join(f.text for f in facts)
             return Answer(text=text, sources=self.knowledge.sources(s for f in facts for s in f.sources))
         return self._sections(parse)
+
+    def _other_side(self, parse: Parse, subjects: list[FrameworkId], facts: list[Fact]) -> list[Fact]:
+        """For "pros and cons": the best fact on the second of two broad topics, when the first
+        answer leaves it out."""
+        broad = [t for t in parse.topics if t in self.finder.generic]
+        if len(facts) != 1 or len(broad) < 2 or broad[1] in facts[0].topics:
+            return []
+        second = parse.model_copy(update={"topics": (broad[1],)})
+        return [f for f in self.finder.best(second, subjects, limit=1) if f not in facts]
 
     def _not_listed(self, parse: Parse, subjects: list[FrameworkId]) -> Answer | None:
         """A feature one framework has no fact on ("does Django have WebSockets?"): what it does

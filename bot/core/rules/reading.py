@@ -362,6 +362,8 @@ class QuestionReader:
         if self._compares(w):
             markers += [(m, "higher") for m in w.cues.find("more")]
             markers += [(m, "lower") for m in w.cues.find("less")]
+        if not self._framework_matches(words):  # "orm built in?" asks which one has it
+            markers += [(m, "higher") for m in self._topic_matches(words) if m.payload in self.v.inventory_topics]
         # "most limited" is a bottom, not a top: a marker inside a longer one does not count.
         markers = [(m, d) for m, d in markers if not any(_inside(m, o) for o, _ in markers)]
         # a feature before "what's included": "which one comes with Jinja2?" is about templates
@@ -370,7 +372,12 @@ class QuestionReader:
             about = self._criterion_for(topic.payload)
             if about is None or not self._rankable(about):
                 continue
-            near = [d for m, d in markers if -SUPERLATIVE_REACH <= topic.start - m.end <= SUPERLATIVE_REACH]
+            near = [
+                d
+                for m, d in markers
+                if -SUPERLATIVE_REACH <= topic.start - m.end <= SUPERLATIVE_REACH
+                and (m.end <= topic.start or m.start >= topic.end)  # a marker is not its own topic
+            ]
             if near:  # an explicit bottom word wins over a general "which has"
                 return RankingAsk(criterion=about, direction="lower" if "lower" in near else "higher")
         return None
