@@ -111,7 +111,12 @@ def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:
     texts += [*intents.ask.more, *intents.ask.less, *intents.ask.comparing, *intents.ask.auxiliary]
     texts += [*intents.ask.how_to, *intents.ask.feature_verbs, *intents.ask.explain]
     texts += [*intents.ask.closing, *intents.ask.which, *intents.ask.fillers, *intents.ask.negation_stops]
-    texts += [*intents.ask.setting_words, *intents.ask.list_words, *intents.ask.determiners, *intents.ask.modals]
+    texts += [
+        *intents.ask.setting_words,
+        *intents.ask.list_words,
+        *intents.ask.determiners,
+        *intents.ask.modals,
+    ]
     texts += [*intents.ask.subjects]
     texts += [p for n in knowledge.needs for p in n.when_negated]
     texts += [*intents.chat.help, *intents.chat.greeting, *intents.language.stopwords]

@@ -78,7 +78,8 @@ class FactWriter:
         if missing is not None:
             return missing
         facts = self.finder.best(parse, subjects)
-        facts += self._other_side(parse, subjects, facts)
+        other = self._other_side(parse, subjects, facts)
+        facts = [*facts[:1], *other] if other else facts
         if facts:
             text = "\n\n".join(f.text for f in facts)
             return Answer(text=text, sources=self.knowledge.sources(s for f in facts for s in f.sources))
@@ -88,7 +89,7 @@ class FactWriter:
         """For "pros and cons": the best fact on the second of two broad topics, when the first
         answer leaves it out."""
         broad = [t for t in parse.topics if t in self.finder.generic]
-        if len(facts) != 1 or len(broad) < 2 or broad[1] in facts[0].topics:
+        if not facts or len(broad) < 2 or any(broad[1] in f.topics for f in facts):
             return []
         second = parse.model_copy(update={"topics": (broad[1],)})
         return [f for f in self.finder.best(second, subjects, limit=1) if f not in facts]

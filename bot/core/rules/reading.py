@@ -222,7 +222,9 @@ class QuestionReader:
         asked = match.start > 0 and w.words[match.start - 1] in self.v.modals
         if asked and w.words[match.start] in self.v.subjects:
             return True
-        return any(self._governs(w, n, match.start) for n in w.cues.find("negation") if match.start - n.end <= 2)
+        return any(
+            self._governs(w, n, match.start) for n in w.cues.find("negation") if match.start - n.end <= 2
+        )
 
     def _add_need(
         self,
@@ -363,7 +365,9 @@ class QuestionReader:
             markers += [(m, "higher") for m in w.cues.find("more")]
             markers += [(m, "lower") for m in w.cues.find("less")]
         if not self._framework_matches(words):  # "orm built in?" asks which one has it
-            markers += [(m, "higher") for m in self._topic_matches(words) if m.payload in self.v.inventory_topics]
+            markers += [
+                (m, "higher") for m in self._topic_matches(words) if m.payload in self.v.inventory_topics
+            ]
         # "most limited" is a bottom, not a top: a marker inside a longer one does not count.
         markers = [(m, d) for m, d in markers if not any(_inside(m, o) for o, _ in markers)]
         # a feature before "what's included": "which one comes with Jinja2?" is about templates

@@ -41,6 +41,11 @@ def test_rules_feature_a_framework_lacks_lists_what_it_ships(
             "django",
         ),
         ("which python fw has its own data layer baked in", "orm", "higher", "django"),
+        ("Which one has websockets built in?", "websockets", "higher", "fastapi"),
+        ("Which framework has dependency injection?", "dependency-injection", "higher", "fastapi"),
+        ("Which one includes a test runner?", "test-runner", "higher", "django"),
+        ("Which one is most secure?", "security-defaults", "higher", "django"),
+        ("orm built in?", "orm", "higher", "django"),
     ],
 )
 def test_rules_comparatives_and_superlatives_rank(
@@ -187,3 +192,54 @@ def test_rules_typos_of_framework_names_are_still_corrected(rules: RulesAdvisor)
         "flask",
         "fastapi",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "criterion", "direction"),
+    [
+        ("Which framework lacks a built-in admin?", "admin", "lower"),
+        ("Which one has no ORM?", "orm", "lower"),
+    ],
+)
+def test_rules_lacking_a_feature_asks_for_the_bottom(
+    rules: RulesAdvisor, question: str, criterion: str, direction: str
+) -> None:
+    ranking = rules.read(question).ranking
+    assert ranking is not None
+    assert (ranking.criterion, ranking.direction) == (criterion, direction)
+    assert rules.answer(question).recommendation is None  # Flask and FastAPI share the bottom
+
+
+@pytest.mark.parametrize(
+    ("question", "expertise"),
+    [
+        ("As a Flask-heavy team, should we use FastAPI for a small internal service?", ["flask"]),
+        ("Nobody here knows FastAPI, we're all Django developers. Small API. Which?", ["django"]),
+        ("Every service we run is Flask. Adding a small webhook handler. Which framework?", ["flask"]),
+        ("Will moving from Django to FastAPI make our queries faster?", ["django"]),
+    ],
+)
+def test_rules_team_stack_is_what_is_stated_not_asked(
+    rules: RulesAdvisor, question: str, expertise: list[str]
+) -> None:
+    assert list(rules.read(question).expertise) == expertise
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("pros/cons flask", ["weak points", "does best"]),
+        ("django upsides and downsides", ["weak points", "best for"]),
+    ],
+)
+def test_rules_pros_and_cons_answer_both_sides(rules: RulesAdvisor, question: str, parts: list[str]) -> None:
+    answer = rules.answer(question)
+    assert answer.recommendation is None
+    assert all(part in answer.text for part in parts)
+
+
+def test_rules_comparison_on_one_sided_topic_keeps_the_fact_and_row(rules: RulesAdvisor) -> None:
+    answer = rules.answer("How do Django and Flask compare on structure for big teams?")
+    assert answer.recommendation is None
+    assert "inconsisten" in answer.text
+    assert "Opinions and conventions" in answer.text
