@@ -1,6 +1,7 @@
 """Shared fixtures: the real knowledge base, an advisor over it, and a scratch copy to break."""
 
 import shutil
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from bot.advisor import Advisor
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.rules import RulesAdvisor
+from tests.doubles.clock import Waits
 from tests.doubles.constants import KNOWLEDGE_DIR, PROMPTS_DIR, SLACK_TOKEN, TEST_KEY
 from tests.doubles.web_app import web_client
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from bot.claude.model_interface import Model
     from bot.claude.prompts import Prompts
     from bot.slack.answer_pool import AnswerPool
+    from bot.slack.web_api import RetryPacing
     from tests.doubles.anthropic_api import AnthropicDouble
     from tests.doubles.slack_api import SlackDouble
 
@@ -72,13 +75,24 @@ def anthropic_api() -> Iterator["AnthropicDouble"]:
         yield double
 
 
+@pytest.fixture(scope="session")
+def tls() -> ssl.SSLContext:
+    """One TLS context for every Claude client (each would otherwise load a CA bundle: 30 ms)."""
+    return ssl.create_default_context()
+
+
 @pytest.fixture
-def claude(anthropic_api: "AnthropicDouble") -> Iterator["Model"]:
+def claude(anthropic_api: "AnthropicDouble", tls: ssl.SSLContext) -> Iterator["Model"]:
     """The real Claude adapter (real SDK) pointed at the double."""
     from bot.claude.client import ClaudeModel
 
     model = ClaudeModel(
-        api_key=TEST_KEY, name="claude-haiku-5-5", base_url=anthropic_api.url, max_retries=1, timeout=5
+        api_key=TEST_KEY,
+        name="claude-haiku-5-5",
+        base_url=anthropic_api.url,
+        max_retries=1,
+        timeout=5,
+        tls=tls,
     )
     yield model
     model.close()
@@ -127,12 +141,30 @@ def pool() -> Iterator["AnswerPool"]:
 
 
 @pytest.fixture
-def web(slack_env: dict[str, str], advisor: Advisor, pool: "AnswerPool") -> "FlaskClient":
-    """The Flask app with the rules-only advisor, answering on ``pool``."""
-    return web_client(slack_env, advisor, pool)
+def waits() -> Waits:
+    """What the Slack clients' retries asked to wait, in seconds (they never really wait)."""
+    return Waits()
 
 
 @pytest.fixture
-def model_web(slack_env: dict[str, str], model_advisor: Advisor, pool: "AnswerPool") -> "FlaskClient":
+def pacing(waits: Waits) -> "RetryPacing":
+    """Slack retry pacing with no jitter, whose waits are recorded in ``waits``."""
+    from bot.slack.web_api import RetryPacing
+
+    return RetryPacing(jitter=0.0, sleep=waits)
+
+
+@pytest.fixture
+def web(
+    slack_env: dict[str, str], advisor: Advisor, pool: "AnswerPool", pacing: "RetryPacing"
+) -> "FlaskClient":
+    """The Flask app with the rules-only advisor, answering on ``pool``."""
+    return web_client(slack_env, advisor, pool, pacing=pacing)
+
+
+@pytest.fixture
+def model_web(
+    slack_env: dict[str, str], model_advisor: Advisor, pool: "AnswerPool", pacing: "RetryPacing"
+) -> "FlaskClient":
     """The Flask app with Claude (the Anthropic double) in front of the rules, answering on ``pool``."""
-    return web_client(slack_env, model_advisor, pool)
+    return web_client(slack_env, model_advisor, pool, pacing=pacing)

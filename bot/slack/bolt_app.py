@@ -8,6 +8,7 @@ queue a job; that spares each ack Bolt's hand-off to its own executor, which pol
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from flask import Request, Response
 from slack_bolt import App
@@ -27,7 +28,7 @@ from bot.slack.listeners import Listeners
 from bot.slack.rendering import Renderer
 from bot.slack.response_url import make_webhook
 from bot.slack.shortcut import AskShortcut
-from bot.slack.web_api import api_base_url, make_client
+from bot.slack.web_api import RetryPacing, api_base_url, make_client
 from bot.storage.store import Store
 
 AUTH_TEST_TIMEOUT = 5  # seconds for one auth.test; the background thread retries
@@ -48,12 +49,15 @@ def build_slack_app(
     advisor: Advisor,
     store: Store | None = None,
     pool: AnswerPool | None = None,
+    pacing: RetryPacing | None = None,
 ) -> SlackApp:
     """The Bolt app with every listener registered; starts learning the bot's identity."""
     assert settings.slack_signing_secret is not None
     assert settings.slack_bot_token is not None
     token = settings.slack_bot_token.get_secret_value()
-    client = make_client(settings)
+    pacing = pacing or RetryPacing()
+    client = make_client(settings, pacing)
+    webhook = partial(make_webhook, pacing=pacing)
     # its own client: one short try per attempt, no retry handlers (the background thread retries)
     auth_client = WebClient(
         token=token, base_url=api_base_url(settings), timeout=AUTH_TEST_TIMEOUT, retry_handlers=[]
@@ -75,7 +79,7 @@ def build_slack_app(
     pool = pool or AnswerPool(settings.listener_threads, gate)
     renderer = Renderer(advisor.knowledge)
     store = store or build_store(settings)
-    answering = Answering(advisor, store, renderer, client, identity, make_webhook)
+    answering = Answering(advisor, store, renderer, client, identity, webhook)
     home = HomeTab(
         advisor.knowledge, store, client, pool.submit, advisor.model_configured, answering.converse
     )
@@ -86,7 +90,7 @@ def build_slack_app(
     MessagesTab(renderer.text, client, pool.submit).register(app)
     ThreadFollowUps(store, pool.submit, answering.follow_up, settings.thread_follow_ups).register(app)
     AskShortcut(
-        advisor, renderer, client, pool.submit, make_webhook, answering.converse, store, identity
+        advisor, renderer, client, pool.submit, webhook, answering.converse, store, identity
     ).register(app)
     listeners.register_events(app)
     identity.learn_in_background()

@@ -4,16 +4,16 @@ from typing import Any
 
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack.web_api import SLACK_TIMEOUT, retry_handlers
+from bot.slack.web_api import SLACK_TIMEOUT, RetryPacing, retry_handlers
 
 
 class ResponseUrlError(Exception):
     """A response_url post failed even after its retries."""
 
 
-def make_webhook(url: str) -> WebhookClient:
+def make_webhook(url: str, pacing: RetryPacing) -> WebhookClient:
     """A client for one response_url, retrying like the Web API client."""
-    return WebhookClient(url, timeout=SLACK_TIMEOUT, retry_handlers=retry_handlers())
+    return WebhookClient(url, timeout=SLACK_TIMEOUT, retry_handlers=retry_handlers(pacing))
 
 
 class ResponseUrl:

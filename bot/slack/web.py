@@ -17,6 +17,7 @@ from bot.settings import Settings, SettingsError, load_settings, require_slack
 from bot.slack.answer_pool import AnswerPool
 from bot.slack.bolt_app import GatedHandler, build_slack_app
 from bot.slack.request_checks import MAX_BODY_BYTES, payload_problem, signature_problem
+from bot.slack.web_api import RetryPacing
 from bot.startup import StartupError, check_db_path
 from bot.storage.resilient import ResilientStore
 from bot.storage.store import SchemaError, StorageUnavailable
@@ -54,6 +55,7 @@ def create_app(
     store: ResilientStore | None = None,
     clock: Callable[[], float] = time.time,
     pool: AnswerPool | None = None,
+    pacing: RetryPacing | None = None,
 ) -> Flask:
     """The Flask app: ``POST /slack/events`` for everything Slack sends, ``GET /healthz``."""
     require_slack(settings)
@@ -61,7 +63,7 @@ def create_app(
     secret = settings.slack_signing_secret.get_secret_value()
     store = store or build_store(settings)
     advisor = advisor or build_advisor(settings, counter=store)
-    handler = GatedHandler(build_slack_app(settings, advisor, store, pool))
+    handler = GatedHandler(build_slack_app(settings, advisor, store, pool, pacing))
     app = Flask("framework_advisor")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # werkzeug stops reading past it: 413
 

@@ -1,4 +1,4 @@
-"""A clock a test moves by hand."""
+"""Time under a test's control: a clock it moves by hand, a sleep that only records."""
 
 
 class ManualClock:
@@ -9,3 +9,13 @@ class ManualClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+class Waits:
+    """A sleep that records how long it was asked to wait, and returns at once."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlparse
 from tests.doubles.loopback import Loopback, QuietHandler
 
 BOT_USER, BOT_ID, TEAM = "UBOT0001", "BBOT0001", "T0000001"
+HOLD_SECONDS = 10.0  # longest a held call hangs, so a test that forgets release() still ends
 
 
 @dataclass
@@ -48,7 +49,8 @@ class SlackDouble:
         self.calls: list[Call] = []
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.not_joined: set[str] = set()  # public channels the bot can post in but is no member of
-        self.delay = 0.0
+        self._open = threading.Event()  # cleared while hold() keeps every call hanging
+        self._open.set()
         self.socket_url = ""  # apps.connections.open's answer (a SocketModeDouble's url)
         self.on_record: Callable[[Call], None] | None = None  # called for every call recorded
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
@@ -72,6 +74,14 @@ class SlackDouble:
         """Make the next calls of a method fail, in order."""
         with self._lock:
             self._faults[method].extend(faults)
+
+    def hold(self) -> None:
+        """Make every call hang (unanswered, unrecorded) until release(), or for 10 s at most."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Let held calls go on."""
+        self._open.set()
 
     def fail_every(self, n: int, fault: Fault) -> None:
         """Fail every n-th request of any method (under load, to exercise retries)."""
@@ -168,7 +178,7 @@ class SlackDouble:
             def _serve(self, args: dict[str, Any]) -> None:
                 path = urlparse(self.path).path
                 method = path.removeprefix("/api/") if path.startswith("/api/") else "response_url" + path
-                time.sleep(double.delay)
+                double._open.wait(timeout=HOLD_SECONDS)
                 fault = double._next_fault(method)
                 if fault is None:
                     reply = double._answer(method, args)
