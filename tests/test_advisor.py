@@ -147,7 +147,8 @@ def test_advisor_connection_refused_falls_back(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    model = ClaudeModel(api_key=TEST_KEY, name="claude-haiku-5-5", base_url=url, max_retries=1, timeout=2)
+    # no SDK retry: its back-off before one (about 0.5 s) is the SDK's, not what this test is about
+    model = ClaudeModel(api_key=TEST_KEY, name="claude-haiku-5-5", base_url=url, max_retries=0, timeout=2)
     advisor = Advisor(knowledge, rules, model, prompts)
     result = advisor.ask("Which framework for an LLM API?")
     assert result.mode == "rules"

@@ -35,7 +35,7 @@ def test_secrets_never_logged_by_the_console(
         {
             "ANTHROPIC_API_KEY": TEST_KEY,
             "ANTHROPIC_BASE_URL": anthropic_api.url,
-            "ADVISOR_DEADLINE_SECONDS": "1",
+            "ADVISOR_DEADLINE_SECONDS": "0.5",
         }
     )
     for argv in (

@@ -3,6 +3,7 @@
 Imported lazily, only when a key is configured: importing the SDK costs about two seconds.
 """
 
+import ssl
 from collections.abc import Iterator
 from typing import Any, get_args
 
@@ -43,12 +44,23 @@ class ClaudeModel:
     """Answers requests with Claude; every SDK failure becomes a ModelError."""
 
     def __init__(
-        self, api_key: str, name: str, base_url: str | None, max_retries: int, timeout: float
+        self,
+        api_key: str,
+        name: str,
+        base_url: str | None,
+        max_retries: int,
+        timeout: float,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """``tls`` verifies the API's certificate; by default the SDK loads its CA bundle (30 ms)."""
         self.name = check_model_name(name)
         # Per-phase timeout as a backstop; the advisor enforces the overall deadline.
         self._client = anthropic.Anthropic(
-            api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout
+            api_key=api_key,
+            base_url=base_url,
+            max_retries=max_retries,
+            timeout=timeout,
+            http_client=anthropic.DefaultHttpxClient(verify=tls, timeout=timeout) if tls else None,
         )
 
     def respond(self, request: ModelRequest, stream: bool) -> Iterator[ModelEvent]:

@@ -89,14 +89,14 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _pool(url: str, size: int) -> ConnectionPool:
+def _pool(url: str, size: int, wait: float) -> ConnectionPool:
     """A pool that connects in the background, so an unreachable database never blocks start-up."""
     pool = ConnectionPool(
         url,
         min_size=1,
         max_size=size,
         open=False,
-        timeout=WAIT_SECONDS,
+        timeout=wait,
         check=ConnectionPool.check_connection,  # a connection broken by a restart is replaced
         kwargs={
             "connect_timeout": CONNECT_SECONDS,
@@ -121,9 +121,11 @@ class PostgresStore:
         pool_size: int = 4,
         clock: Callable[[], float] = time.time,
         lease_seconds: float = 300.0,
+        wait_seconds: float = WAIT_SECONDS,
     ) -> None:
         self._url, self._size, self._clock, self.lease_seconds = url, pool_size, clock, lease_seconds
-        self._pool = _pool(url, pool_size)
+        self.wait_seconds = wait_seconds
+        self._pool = _pool(url, pool_size, wait_seconds)
         self._swap = threading.Lock()
         self._purge_lock = threading.Lock()
         self._next_purge = 0.0
@@ -132,7 +134,7 @@ class PostgresStore:
     def _db(self) -> Iterator[psycopg.Connection[Any]]:
         """One transaction on a pooled connection; failures become StorageUnavailable."""
         try:
-            with self._pool.connection(timeout=WAIT_SECONDS) as connection:
+            with self._pool.connection(timeout=self.wait_seconds) as connection:
                 yield connection  # the pool commits on success and rolls back on error
         except (psycopg.Error, PoolTimeout) as error:
             raise StorageUnavailable(f"postgres: {type(error).__name__}") from None
@@ -144,7 +146,7 @@ class PostgresStore:
         except psycopg.Error as error:
             raise StorageUnavailable(f"postgres: {type(error).__name__}") from None
         with self._swap:
-            old, self._pool = self._pool, _pool(self._url, self._size)
+            old, self._pool = self._pool, _pool(self._url, self._size, self.wait_seconds)
         threading.Thread(target=old.close, kwargs={"timeout": 1.0}, daemon=True).start()
 
     # -- schema ------------------------------------------------------------------------------

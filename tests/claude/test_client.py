@@ -109,11 +109,17 @@ def test_llm_connection_refused_is_unreachable() -> None:
     model.close()
 
 
-def test_llm_dropped_connection_is_unreachable(claude: Model, anthropic_api: AnthropicDouble) -> None:
+def test_llm_dropped_connection_is_unreachable(anthropic_api: AnthropicDouble) -> None:
     anthropic_api.set_default(Reply(drop=True))
+    # no SDK retry: its back-off before one (about 0.5 s) is the SDK's, not what this test is about
+    model = ClaudeModel(
+        api_key=TEST_KEY, name="claude-haiku-5-5", base_url=anthropic_api.url, max_retries=0, timeout=2
+    )
     with pytest.raises(ModelError) as raised:
-        list(claude.respond(REQUEST, stream=False))
+        list(model.respond(REQUEST, stream=False))
     assert raised.value.reason is FailureReason.UNREACHABLE
+    assert len(anthropic_api.requests) == 1
+    model.close()
 
 
 def test_llm_model_names_are_checked() -> None:

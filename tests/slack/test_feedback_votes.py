@@ -35,9 +35,10 @@ def server() -> Iterator[PostgresServer]:
 def _app(
     slack_env: dict[str, str], advisor: Advisor, url: str | None = None
 ) -> tuple[FlaskClient, ResilientStore]:
-    """The app with its store built as in production, but retries that do not sleep."""
+    """The app with its store built as in production, but retries that do not sleep and a short wait
+    for a pooled connection (a stopped database refuses at once; the pool's wait is what is left)."""
     settings = settings_from(slack_env)
-    backend = PostgresStore(url) if url else SqliteStore(settings.db_path)
+    backend = PostgresStore(url, wait_seconds=0.1) if url else SqliteStore(settings.db_path)
     store = ResilientStore(backend, fallback=LocalCounter(), sleep=lambda _: None)
     store.start(must_connect=url is None)
     return create_app(settings, advisor=advisor, store=store).test_client(), store
