@@ -21,13 +21,16 @@ class ComparisonWriter:
         rows = self._rows(parse)
         facts = self._facts(parse, pool)
         lines = [text.headline.format(names=" vs ".join(names)), ""]
+        # a fact about all of them on the topic ("what does the decision come down to?") leads
+        shared = [f for t in parse.topics[:1] for f in self.finder.on_topic(t, None)][:1]
+        lines += [*(f.text for f in shared), *([""] if shared else [])]
         if rows or facts[0]:
             lines += [*facts[0], *([""] if facts[0] and rows else []), *self._lines(rows, pool)]
         else:
             rows = [c for c in self.knowledge.criteria if c.in_table]
             lines += self._lines(rows, pool)
         lines += ["", text.closing]
-        sources = [*facts[1], *(c.section_id for c in rows)]
+        sources = [*(s for f in shared for s in f.sources), *facts[1], *(c.section_id for c in rows)]
         return Answer(text="\n".join(lines), sources=self.knowledge.sources(sources))
 
     def _rows(self, parse: Parse) -> list[Criterion]:
