@@ -117,7 +117,7 @@ def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:
         *intents.ask.determiners,
         *intents.ask.modals,
     ]
-    texts += [*intents.ask.subjects]
+    texts += [*intents.ask.subjects, *intents.ask.question_words, *intents.ask.tag_questions]
     texts += [p for n in knowledge.needs for p in n.when_negated]
-    texts += [*intents.chat.help, *intents.chat.greeting, *intents.language.stopwords]
+    texts += [*intents.chat.help, *intents.chat.greeting, *intents.chat.chatter, *intents.language.stopwords]
     return texts

@@ -73,6 +73,15 @@ def within_one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+def _slip(word: str, target: str) -> int:
+    """How unlikely a one-edit typo is: two letters swapped, then one letter wrong, then one
+    letter missing or extra."""
+    if len(word) != len(target):
+        return 2
+    diffs = [i for i in range(len(word)) if word[i] != target[i]]
+    return 0 if len(diffs) == 2 else 1
+
+
 class Analyzer:
     """Turns text into normalised, typo-corrected words against a known vocabulary."""
 
@@ -109,13 +118,14 @@ class Analyzer:
         return cached
 
     def _nearest(self, word: str) -> str:
-        """First known term within one edit (alphabetical, so the choice is stable)."""
+        """The known term within one edit, the likeliest slip first ("realted" is related, not react;
+        "leanring" is learning, not leaner), then alphabetical, so the choice is stable."""
         if word in self._known or len(word) < MIN_CORRECTABLE or not word.isalpha():
             return word
         candidates: set[str] = set()
         for key in (word, *_deletes(word)):
             candidates.update(self._by_delete.get(key, ()))
-        matches = sorted(c for c in candidates if within_one_edit(word, c))
+        matches = sorted((c for c in candidates if within_one_edit(word, c)), key=lambda c: (_slip(word, c), c))
         return matches[0] if matches else word
 
 

@@ -178,6 +178,9 @@ class Ask(Strict):
     explain: tuple[str, ...] = ()
     # A question ending on one of these words asks for a decision ("... new JSON API. pick?").
     closing: tuple[str, ...] = ("which",)
+    # Words that open a question, question mark or not, and tails that make a statement one.
+    question_words: tuple[str, ...] = ()
+    tag_questions: tuple[str, ...] = ()
     # Words that ask to single one out, and filler words a question may open with before them.
     which: tuple[str, ...] = ()
     fillers: tuple[str, ...] = ()
@@ -209,6 +212,8 @@ class Chat(Strict):
 
     help: tuple[str, ...]
     greeting: tuple[str, ...]
+    # Chat padding dropped before reading ("quick question:", "real talk"): its words state nothing.
+    chatter: tuple[str, ...] = ()
 
 
 class Limits(Strict):

@@ -101,7 +101,7 @@ class QuestionReader:
         w = self.split(text)
         if self._attack(text, w):
             return Parse(intent=Intent.INJECTION, words=tuple(w.words))
-        w = self._without_asides(w)
+        w = self._without_asides(self._without_chatter(w))
         named = self._framework_matches(w.words)
         team = self._team(w, named, self._topic_words(w.words))
         frameworks = self._roles(w, named, team.expertise)
@@ -133,6 +133,21 @@ class QuestionReader:
         if w.cues.has("injection"):
             return True
         return w.cues.has("claims") and w.cues.has("directives")
+
+    def _without_chatter(self, w: Words) -> Words:
+        """Drop chat padding ("quick question:", "real talk") whose words would read as needs."""
+        drop = {i for m in w.cues.find("chatter") for i in range(m.start, m.end)}
+        if not drop:
+            return w
+        keep = [i for i in range(len(w.words)) if i not in drop]
+        words = [w.words[i] for i in keep]
+        return Words(
+            words,
+            [w.clause[i] for i in keep],
+            self.v.cues(words),
+            [w.sentence[i] for i in keep],
+            [w.quoted[i] for i in keep],
+        )
 
     def _without_asides(self, w: Words) -> Words:
         """Blank out "no decision" asides ("for our architecture docs") so they name no topic."""
@@ -446,7 +461,7 @@ class QuestionReader:
             return Intent.FACT
         if decided:
             return Intent.RECOMMENDATION
-        if self._about_one(parse, text) or self._joint(parse):
+        if self._about_one(parse, text, w) or self._joint(parse):
             return Intent.FACT
         if w.cues.has("usage"):
             return Intent.RECOMMENDATION
@@ -463,7 +478,9 @@ class QuestionReader:
 
     def _decided(self, w: Words) -> bool:
         """A request for a decision: a cue phrase, or a bare "which?" or "pick?" at the very end."""
-        content = [word for word in w.words if word != NO_DECISION]
+        # a courtesy after the question ("pick? thanks!") does not move its end
+        polite = {i for m in w.cues.find("greeting") for i in range(m.start, m.end)}
+        content = [word for i, word in enumerate(w.words) if word != NO_DECISION and i not in polite]
         return w.cues.has("decide") or (bool(content) and content[-1] in self.v.closing)
 
     def _picks_tool(self, parse: Parse, w: Words, named: list[Match[FrameworkId]]) -> bool:
@@ -479,7 +496,7 @@ class QuestionReader:
 
         The framework is not what is being chosen unless a cue names it ("should I use FastAPI").
         """
-        if not self._about_one(parse, text) or parse.named(Role.CURRENT):
+        if not self._about_one(parse, text, w) or parse.named(Role.CURRENT):
             return False
         if any("framework" in w.words[m.start : m.end + 1] for m in w.cues.find("decide")):
             return False  # "which framework?" chooses the framework itself
@@ -497,17 +514,28 @@ class QuestionReader:
         strong = [m for m in w.cues.find("decide") if not any(a <= m.start and m.end <= b for a, b in weak)]
         return bool(weak) and not strong
 
-    def _about_one(self, parse: Parse, text: str) -> bool:
+    def _about_one(self, parse: Parse, text: str, w: Words) -> bool:
         """A question about one framework's features ("fastapi validation library?")."""
         named = parse.named(Role.SUBJECT, Role.ALTERNATIVE) or parse.named(Role.CURRENT)
         if len(named) != 1 or not parse.topics:
             return False
         if parse.expertise and {"small-scope", "switch"} & parse.constraints:
             return False  # "we know Flask; stay for this small job?" asks for a decision
+        if parse.topics[0] in self.v.generic_topics:
+            return True  # "django drawbacks for simple API-only services" asks about Django
         words = list(parse.words)
-        return (
-            not parse.requirements or "?" in text or self._opens_as_fact(words) or self._asks_feature(words)
-        )
+        asked = "?" in text or self._asks(w)
+        return not parse.requirements or asked or self._opens_as_fact(words) or self._asks_feature(words)
+
+    def _asks(self, w: Words) -> bool:
+        """True when a sentence or clause opens like a question, question mark or not."""
+        starts = [
+            i
+            for i in range(len(w.words))
+            if i == 0 or w.clause[i] != w.clause[i - 1] or w.sentence[i] != w.sentence[i - 1]
+        ]
+        opens = any(self.v.fact_openings.at(w.words, i) or w.words[i] in self.v.question_words for i in starts)
+        return opens or self.v.tag_questions.any_in(w.words)
 
     def _asks_feature(self, words: list[str]) -> bool:
         """True when a feature verb follows a framework's name ("django got a template engine")."""
@@ -560,7 +588,8 @@ class QuestionReader:
 
     def _opens_as_fact(self, words: list[str]) -> bool:
         """True when the question starts like a factual one ("Does ...", "How ...")."""
-        return bool(self.v.fact_openings.at(words, 0)) or self.v.how_to.any_in(words)
+        start = next((i for i, word in enumerate(words) if word not in self.v.fillers), 0)
+        return bool(self.v.fact_openings.at(words, start)) or self.v.how_to.any_in(words)
 
     def _only_small_talk(self, w: Words) -> bool:
         """True when every content word belongs to a greeting or a help request."""

@@ -44,6 +44,8 @@ class Vocabulary:
         self.negation_window = ask.negation_window
         self.negation_words = _words(ask.negation)
         self.which = _words(ask.which)
+        self.question_words = _words(ask.question_words)
+        self.tag_questions = PhraseMatcher((phrase(p), True) for p in ask.tag_questions)
         self.closing = _words(ask.closing)
         self.fillers = _words(ask.fillers)
         self.negation_stops = _words(ask.negation_stops)
@@ -83,6 +85,7 @@ class Vocabulary:
                 "switch": team.switch,
                 "help": intents.chat.help,
                 "greeting": intents.chat.greeting,
+                "chatter": intents.chat.chatter,
             }.items()
             for p in phrases
         )
