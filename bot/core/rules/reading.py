@@ -169,11 +169,17 @@ class QuestionReader:
         """True when the question is about Python web frameworks or a project to build with one."""
         if not parse.frameworks and w.cues.has("other_stacks"):
             return False
-        if not parse.frameworks and self.v.frameworks.any_in(w.words) and not w.cues.has("in_scope"):
+        homonym = [m.start for m in self.v.frameworks.find(w.words)]
+        if not parse.frameworks and any(not self._webby(w, i, "in_scope") for i in homonym):
             return False  # a name in its other sense ("an Erlenmeyer flask") and nothing of ours
-        # a need alone ("publish a package") is not building on the web: it takes a project word too
-        building = w.cues.has("in_scope") or (bool(parse.requirements) and w.cues.has("project"))
-        if not parse.frameworks and not building and w.cues.has("off_topic"):
+        # a need alone ("publish a package") is not building on the web: it takes a project word too;
+        # the question itself is judged on its own, so "I'm a backend dev. How do I read a CSV?" stays
+        # off topic while "Right now it's all spreadsheets. [...] What do you suggest?" does not
+        off = [m.start for m in w.cues.find("off_topic")]
+        last = [i for i in off if w.sentence[i] == w.sentence[-1]]
+        if not parse.frameworks and any(not self._webby(w, i, "in_scope", "project") for i in last):
+            return False
+        if not parse.frameworks and off and not (w.cues.has("in_scope") or parse.requirements):
             return False
         compared = w.cues.has("compare") and bool(set(parse.topics) - self.v.generic_topics)
         return bool(
@@ -186,6 +192,10 @@ class QuestionReader:
             or w.cues.has("project")
             or w.cues.has("group")
         )
+
+    def _webby(self, w: Words, position: int, *cue_lists: str) -> bool:
+        """True when the sentence holding a position has a cue of these lists."""
+        return any(w.same_sentence(m.start, position) for name in cue_lists for m in w.cues.find(name))
 
     # --- frameworks, team and needs ----------------------------------------------------------
 
@@ -532,7 +542,8 @@ class QuestionReader:
         starts = [
             i
             for i in range(len(w.words))
-            if i == 0 or w.clause[i] != w.clause[i - 1] or w.sentence[i] != w.sentence[i - 1]
+            if (i == 0 or w.clause[i] != w.clause[i - 1] or w.sentence[i] != w.sentence[i - 1])
+            and w.words[i] not in self.v.fillers  # "hey," opens nothing
         ]
         opens = any(self.v.fact_openings.at(w.words, i) or w.words[i] in self.v.question_words for i in starts)
         return opens or self.v.tag_questions.any_in(w.words)
