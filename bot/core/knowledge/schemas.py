@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.core.answer import FRAMEWORK_IDS, FrameworkId, Source
+from bot.core.text_analysis import phrase
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -205,6 +206,16 @@ class Language(Strict):
     english: tuple[str, ...] = ()
     # Chat shorthand read as the words it stands for ("fw" is "framework", "authn" "authentication").
     shorthand: dict[str, str] = Field(default_factory=dict)
+    # Idioms put the usual way, word for word ("what one" is "which one").
+    rewrite: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("rewrite")
+    @classmethod
+    def _same_length(cls, value: dict[str, str]) -> dict[str, str]:
+        uneven = [k for k, v in value.items() if len(phrase(k)) != len(phrase(v))]
+        if uneven:
+            raise ValueError(f"a rewrite keeps the number of words: {', '.join(uneven)}")
+        return value
 
 
 class Chat(Strict):

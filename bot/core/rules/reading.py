@@ -82,12 +82,19 @@ class QuestionReader:
                     number += 1
                 chunks += [(number, chunk, inside) for chunk in _CLAUSE.split(part)]
         for index, (number, chunk, inside) in enumerate(chunks):
-            found = self.analyzer.words(chunk)
+            found = self._rewritten(self.analyzer.words(chunk))
             words += found
             clause += [index] * len(found)
             sentence += [number] * len(found)
             quoted += [inside] * len(found)
         return Words(words, clause, self.v.cues(words), sentence, quoted)
+
+    def _rewritten(self, words: list[str]) -> list[str]:
+        """Words with idioms put the usual way ("what one" is "which one"), word for word."""
+        for match in self.v.rewrites.find(words):
+            if words[match.start : match.end] == list(match.payload[0]):
+                words[match.start : match.end] = match.payload[1]
+        return words
 
     def read(self, text: str, history: Sequence[Turn] = ()) -> Parse:
         """The typed parse of a question, follow-ups inheriting earlier turns' needs."""

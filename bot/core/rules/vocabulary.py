@@ -57,6 +57,9 @@ class Vocabulary:
         self.auxiliary = frozenset(phrase(p) for p in ask.auxiliary)
         self.team_window = team.window
         self.stopwords = _words(intents.language.stopwords)
+        self.rewrites = PhraseMatcher(
+            (phrase(old), (phrase(old), list(phrase(new)))) for old, new in intents.language.rewrite.items()
+        )
         # Every plain cue list in one matcher, so a question is scanned for all of them at once.
         self._cues = PhraseMatcher(
             (phrase(p), name)
