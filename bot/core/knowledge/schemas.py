@@ -179,6 +179,7 @@ class Ask(Strict):
     explain: tuple[str, ...] = ()
     # A question ending on one of these words asks for a decision ("... new JSON API. pick?").
     closing: tuple[str, ...] = ("which",)
+    time_words: tuple[str, ...] = ()
     # Words that open a question, question mark or not, and tails that make a statement one.
     question_words: tuple[str, ...] = ()
     tag_questions: tuple[str, ...] = ()

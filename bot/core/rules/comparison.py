@@ -24,6 +24,8 @@ class ComparisonWriter:
         # a fact about all of them on the topic ("what does the decision come down to?") leads
         shared = [f for t in parse.topics[:1] for f in self.finder.on_topic(t, None)][:1]
         lines += [*(f.text for f in shared), *([""] if shared else [])]
+        if not rows and set(parse.topics) <= self.finder.generic:
+            rows = [c for c in self.knowledge.criteria if c.in_table]  # "Django vs FastAPI in 2026?"
         if rows or facts[0]:
             lines += [*facts[0], *([""] if facts[0] and rows else []), *self._lines(rows, pool)]
         else:

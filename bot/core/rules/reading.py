@@ -498,6 +498,8 @@ class QuestionReader:
         # a courtesy after the question ("pick? thanks!") does not move its end
         polite = {i for m in w.cues.find("greeting") for i in range(m.start, m.end)}
         content = [word for i, word in enumerate(w.words) if word != NO_DECISION and i not in polite]
+        while content and content[-1] in self.v.time_words:  # "pick in 2026?"
+            content.pop()
         return w.cues.has("decide") or (bool(content) and content[-1] in self.v.closing)
 
     def _picks_tool(self, parse: Parse, w: Words, named: list[Match[FrameworkId]]) -> bool:

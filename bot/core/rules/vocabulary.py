@@ -47,6 +47,7 @@ class Vocabulary:
         self.question_words = _words(ask.question_words)
         self.tag_questions = PhraseMatcher((phrase(p), True) for p in ask.tag_questions)
         self.closing = _words(ask.closing)
+        self.time_words = _words(ask.time_words)
         self.fillers = _words(ask.fillers)
         self.negation_stops = _words(ask.negation_stops)
         self.list_words = _words(ask.list_words)
