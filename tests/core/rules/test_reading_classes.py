@@ -243,3 +243,61 @@ def test_rules_comparison_on_one_sided_topic_keeps_the_fact_and_row(rules: Rules
     assert answer.recommendation is None
     assert "inconsisten" in answer.text
     assert "Opinions and conventions" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("plain", "padded"),
+    [
+        ("which framework is best?", "hey, quick question: which framework is best?"),
+        (
+            "Flask or FastAPI for a microservice with swagger docs?",
+            "real talk: flask or fastapi for a microservice with swagger docs?",
+        ),
+        (
+            "team loves type hints, building a new JSON API. pick?",
+            "team loves type hints, building a new JSON API. pick? thanks!",
+        ),
+        (
+            "team loves type hints, building a new JSON API. pick?",
+            "team loves type hints, building a new JSON API. pick in 2026?",
+        ),
+        (
+            "is there an admin panel in FastAPI like the one Django has?",
+            "pls help, is there an admin panel in FastAPI like the one Django has?",
+        ),
+        ("which one gives me a ready made back office?", "what one gives me a ready made back office?"),
+    ],
+)
+def test_rules_padding_does_not_change_the_answer(rules: RulesAdvisor, plain: str, padded: str) -> None:
+    expected, found = rules.answer(plain), rules.answer(padded)
+    assert (found.recommendation, found.in_scope) == (expected.recommendation, expected.in_scope)
+    assert rules.read(padded).intent is rules.read(plain).intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "our fastapi endpoint rejected a payload because a field was a string. what library is doing that checking",
+        "oauth2 support in fastapi - built in helpers or roll my own",
+        "django drawbacks for simple api-only services asking before a team discussion",
+    ],
+)
+def test_rules_question_without_question_mark_is_still_a_fact(rules: RulesAdvisor, question: str) -> None:
+    assert rules.read(question).intent is Intent.FACT
+
+
+@pytest.mark.parametrize(
+    ("question", "in_scope"),
+    [
+        ("Context: I'm a backend dev at a mid-size company. How do I read a CSV in Python?", False),
+        ("Context: I'm a backend dev. best thermos flask for keeping coffee hot?", False),
+        (
+            "I run a charity. Right now it's all spreadsheets. We need volunteers to log in and sign up. What do you suggest?",
+            True,
+        ),
+    ],
+)
+def test_rules_off_topic_question_is_judged_on_its_own_sentence(
+    rules: RulesAdvisor, question: str, in_scope: bool
+) -> None:
+    assert rules.answer(question).in_scope is in_scope
