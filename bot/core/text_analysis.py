@@ -125,8 +125,8 @@ class Analyzer:
         candidates: set[str] = set()
         for key in (word, *_deletes(word)):
             candidates.update(self._by_delete.get(key, ()))
-        matches = sorted((c for c in candidates if within_one_edit(word, c)), key=lambda c: (_slip(word, c), c))
-        return matches[0] if matches else word
+        matches = [c for c in candidates if within_one_edit(word, c)]
+        return min(matches, key=lambda c: (_slip(word, c), c)) if matches else word
 
 
 @dataclass(frozen=True)

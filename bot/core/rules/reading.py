@@ -554,8 +554,9 @@ class QuestionReader:
             if (i == 0 or w.clause[i] != w.clause[i - 1] or w.sentence[i] != w.sentence[i - 1])
             and w.words[i] not in self.v.fillers  # "hey," opens nothing
         ]
-        opens = any(self.v.fact_openings.at(w.words, i) or w.words[i] in self.v.question_words for i in starts)
-        return opens or self.v.tag_questions.any_in(w.words)
+        words = w.words
+        opens = any(self.v.fact_openings.at(words, i) or words[i] in self.v.question_words for i in starts)
+        return opens or self.v.tag_questions.any_in(words)
 
     def _asks_feature(self, words: list[str]) -> bool:
         """True when a feature verb follows a framework's name ("django got a template engine")."""
