@@ -371,6 +371,7 @@ class QuestionReader:
         if specific:
             best = max(specific, key=lambda m: (m.end - m.start, -m.start))
             criterion, direction = best.payload
+            criterion = self._feature_row(criterion, words)
             if self._lacking(w, best.start):  # "which one lacks a built-in admin?"
                 direction = "higher" if direction == "lower" else "lower"
             return RankingAsk(
@@ -417,6 +418,16 @@ class QuestionReader:
             if near:  # an explicit bottom word wins over a general "which has"
                 return RankingAsk(criterion=about, direction="lower" if "lower" in near else "higher")
         return None
+
+    def _feature_row(self, criterion: str, words: list[str]) -> str:
+        """The row of a feature named with a "what's included" phrase: "which needs the fewest extra
+        packages to get a Swagger page?" is about API docs, not batteries in general."""
+        if not set(self.criteria[criterion].topics) <= self.v.inventory_topics:
+            return criterion
+        features = {m.payload for m in self._topic_matches(words)} & self.v.feature_topics
+        rows = {self._criterion_for(t) for t in features}
+        row = rows.pop() if len(rows) == 1 else None  # several features: the batteries as a whole
+        return row if row is not None and self._rankable(row) else criterion
 
     def _lacking(self, w: Words, start: int) -> bool:
         """True when a "lacks"/"no"/"without" word comes just before a position."""
