@@ -93,7 +93,7 @@ def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:
     texts = [p for need in knowledge.needs for p in need.patterns]
     texts += [a for f in knowledge.frameworks.values() for a in f.aliases]
     texts += [*intents.scope.in_scope, *intents.scope.project, *intents.scope.off_topic]
-    texts += [*intents.scope.other_stacks]
+    texts += [*intents.scope.other_stacks, *intents.scope.frontend]
     texts += [c for cues in intents.scope.homonyms.values() for c in cues]
     texts += [*intents.attacks.injection, *intents.attacks.claims, *intents.attacks.directives]
     texts += [

@@ -133,6 +133,7 @@ class Scope(Strict):
     project: tuple[str, ...]
     off_topic: tuple[str, ...]
     other_stacks: tuple[str, ...]
+    frontend: tuple[str, ...] = ()
     homonyms: dict[FrameworkId, tuple[str, ...]]
 
 

@@ -182,7 +182,7 @@ class QuestionReader:
         # a need alone ("publish a package") is not building on the web: it takes a project word too;
         # the question itself is judged on its own, so "I'm a backend dev. How do I read a CSV?" stays
         # off topic while "Right now it's all spreadsheets. [...] What do you suggest?" does not
-        off = [m.start for m in w.cues.find("off_topic")]
+        off = [m.start for m in [*w.cues.find("off_topic"), *w.cues.find("frontend")]]
         last = [i for i in off if w.sentence[i] == w.sentence[-1]]
         if not parse.frameworks and any(not self._webby(w, i, "in_scope", "project") for i in last):
             return False

@@ -69,6 +69,7 @@ class Vocabulary:
                 "project": scope.project,
                 "off_topic": scope.off_topic,
                 "other_stacks": scope.other_stacks,
+                "frontend": scope.frontend,
                 "injection": attacks.injection,
                 "claims": attacks.claims,
                 "directives": attacks.directives,
