@@ -511,7 +511,7 @@ class QuestionReader:
         content = [word for i, word in enumerate(w.words) if word != NO_DECISION and i not in polite]
         while content and content[-1] in self.v.time_words:  # "pick in 2026?"
             content.pop()
-        return w.cues.has("decide") or (bool(content) and content[-1] in self.v.closing)
+        return w.cues.has("decide") or any(tuple(content[-len(c) :]) == c for c in self.v.closing)
 
     def _picks_tool(self, parse: Parse, w: Words, named: list[Match[FrameworkId]]) -> bool:
         """True when a choice may be about a tool: nothing is being built, or the framework is the

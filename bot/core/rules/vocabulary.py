@@ -46,7 +46,7 @@ class Vocabulary:
         self.which = _words(ask.which)
         self.question_words = _words(ask.question_words)
         self.tag_questions = PhraseMatcher((phrase(p), True) for p in ask.tag_questions)
-        self.closing = _words(ask.closing)
+        self.closing = [phrase(p) for p in ask.closing]
         self.time_words = _words(ask.time_words)
         self.fillers = _words(ask.fillers)
         self.negation_stops = _words(ask.negation_stops)

@@ -301,3 +301,40 @@ def test_rules_off_topic_question_is_judged_on_its_own_sentence(
     rules: RulesAdvisor, question: str, in_scope: bool
 ) -> None:
     assert rules.answer(question).in_scope is in_scope
+
+
+@pytest.mark.parametrize(
+    ("question", "in_scope", "recommendation"),
+    [
+        (
+            "We want to stream LLM responses to a React frontend via websockets. Which backend framework?",
+            True,
+            "fastapi",
+        ),
+        ("Which is better, Vue or React?", False, None),
+        (
+            "A support ticketing system with agents, tickets, SLAs and reports. Python framework?",
+            True,
+            "django",
+        ),
+    ],
+)
+def test_rules_front_end_words_and_people_are_read_in_context(
+    rules: RulesAdvisor, question: str, in_scope: bool, recommendation: str | None
+) -> None:
+    answer = rules.answer(question)
+    assert (answer.in_scope, answer.recommendation) == (in_scope, recommendation)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("I'm not asking you to pick one, just lay out how Django and Flask differ.", Intent.COMPARISON),
+        ("Neutral comparison of Flask and FastAPI please, no verdict.", Intent.COMPARISON),
+        ("We already picked Django; I just want to understand how FastAPI differs.", Intent.COMPARISON),
+    ],
+)
+def test_rules_refusing_a_verdict_gets_a_comparison(
+    rules: RulesAdvisor, question: str, intent: Intent
+) -> None:
+    assert rules.read(question).intent is intent
