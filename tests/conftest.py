@@ -18,10 +18,13 @@ from tests.doubles.clock import Waits
 from tests.doubles.constants import KNOWLEDGE_DIR, PROMPTS_DIR, SLACK_TOKEN, TEST_KEY
 from tests.doubles.web_app import web_client
 
-# One profile for the whole suite: two cores shared with other test runs make input generation
-# and examples slow at times, which says nothing about the code under test.
-settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("suite")
+# No per-example deadline and no too_slow health check: two cores shared with other test runs make
+# input generation and examples slow at times, which says nothing about the code under test.
+# Everyday runs try a quarter of the examples; CI (.ci/run) passes --hypothesis-profile=ci for all
+# of them. Explicit counts scale the same way through tests.doubles.properties.examples().
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", settings.get_profile("ci"), max_examples=25)
+settings.load_profile("dev")
 
 if TYPE_CHECKING:
     from flask.testing import FlaskClient

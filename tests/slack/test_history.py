@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot.slack.history import HISTORY_MESSAGES, Self, thread_turns
 from bot.slack.slack_text import plain_text
+from tests.doubles.properties import examples
 
 ME = Self(app_id="A0APP0001", bot_id="BBOT0001", user_id="UBOT0001")
 OTHER = st.fixed_dictionaries(
@@ -33,7 +34,7 @@ JUNK = st.one_of(
 )
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.lists(st.one_of(OTHER, PERSON, OURS, JUNK), max_size=40), st.text(max_size=20))
 def test_history_turns_never_give_another_bot_the_assistant_role(messages: list[Any], current: str) -> None:
     turns = thread_turns(messages, current, ME)

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.slack.history import Self, thread_turns
+from tests.doubles.properties import examples
 from tests.timebound import within
 from tests.untrusted_text import untrusted_text
 
@@ -24,7 +25,7 @@ MESSAGE = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(messages=st.lists(MESSAGE | st.none() | st.text(max_size=5), max_size=30))
 def test_history_thread_turns_from_any_messages(messages: list[Any]) -> None:
     turns = within(5, lambda: thread_turns(messages, "1.3", ME))

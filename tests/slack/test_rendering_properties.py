@@ -19,6 +19,7 @@ from bot.slack.rendering import (
     parse_feedback,
     safe_markdown,
 )
+from tests.doubles.properties import examples
 from tests.markdown_check import link_targets
 from tests.timebound import within
 from tests.untrusted_text import untrusted_text
@@ -26,7 +27,7 @@ from tests.untrusted_text import untrusted_text
 SECONDS = 5  # generous: the machine is shared; a hang is what this catches
 BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 RAW_MARKUP = re.compile(r"<[!@#]|<[a-z]+:|<[^>]*\|")  # Slack's pings, channel links and <url|label>
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _harmless(shown: str, markdown: bool = True) -> None:
@@ -91,7 +92,7 @@ def _within_slack_limits(block: dict[str, Any]) -> None:
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

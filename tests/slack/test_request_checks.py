@@ -8,12 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.slack.request_checks import payload_problem, signature_problem
+from tests.doubles.properties import examples
 from tests.doubles.slack_requests import SIGNING_SECRET, sign
 from tests.timebound import within
 from tests.untrusted_text import ANY_CHARACTER, untrusted_text
 
 SECONDS = 5
-PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEADER = (
     st.none()
     | untrusted_text(100)

@@ -26,6 +26,7 @@ from bot.storage.store import (
     storable,
 )
 from tests.doubles.clock import ManualClock
+from tests.doubles.properties import examples
 from tests.storage.conftest import BACKENDS, START, OpenStore, count_rows, set_version
 
 pytestmark = pytest.mark.parametrize("database", BACKENDS, indirect=True)
@@ -176,7 +177,9 @@ def test_store_feedback_values_are_bounded(store: Store) -> None:
     assert len(row.user_id) == MAX_ID
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     user=st.text(max_size=200),
     question=st.text(max_size=300),
