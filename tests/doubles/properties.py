@@ -7,4 +7,4 @@ FULL_STRENGTH = 100  # max_examples of the ci profile (hypothesis's own default)
 
 def examples(full: int) -> int:
     """``full`` under the ci profile; under another, the same share of it as that profile's (10 at least)."""
-    return max(10, full * settings.default.max_examples // FULL_STRENGTH)
+    return max(10, full * settings().max_examples // FULL_STRENGTH)  # settings(): the loaded profile's
