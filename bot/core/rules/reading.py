@@ -1,6 +1,7 @@
 """Reads a question into a typed Parse: intent, frameworks and their roles, topics, needs, team."""
 
 import re
+from typing import Any
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -210,7 +211,12 @@ class QuestionReader:
         """Topic phrases, minus those inside a longer phrase of another topic ("battle-tested" is
         about the ecosystem, not about tests)."""
         found = self.v.topics.find(words)
-        return [m for m in found if not any(_inside(m, o) for o in found if o.payload != m.payload)]
+        names = self._framework_matches(words)  # "Fast API" names a framework, not speed or an API
+        return [
+            m
+            for m in found
+            if not any(_inside(m, o) for o in found if o.payload != m.payload) and not _named_in(m, names)
+        ]
 
     def _topic_words(self, words: list[str]) -> set[int]:
         """Positions of words that name a specific (not generic) topic."""
@@ -226,19 +232,25 @@ class QuestionReader:
         result = _Needs()
         # "how does Flask stack up against Django" compares: a word of a comparison is no team phrase
         compared = {i for m in w.cues.find("compare") for i in range(m.start, m.end)}
+        named_ids = {m.payload for m in named}  # a name in another sense is no team's stack
         current = [
             m
             for m in self.v.current.find(w.words)
-            if compared.isdisjoint(range(m.start, m.end)) and not self._hypothetical(w, m)
+            if compared.isdisjoint(range(m.start, m.end))
+            and not self._hypothetical(w, m)
+            and m.payload in named_ids
         ]
         result.expertise = list(dict.fromkeys(m.payload for m in current))
         taken = {i for m in current for i in range(m.start, m.end)}
         negations = w.cues.find("negation")
         after = w.cues.find("negation_after")
         previous: tuple[int, bool] | None = None
+        names = self._framework_matches(w.words)
         for match in self.v.needs.find(w.words):
             if any(i in taken or w.quoted[i] for i in range(match.start, match.end)):
                 continue
+            if _named_in(match, names):
+                continue  # "Fast API" states no API need
             negated = self._negated(w, match, negations, after, previous)
             previous = (match.end, negated)
             on_topic = any(i in topical for i in range(match.start, match.end))
@@ -367,7 +379,10 @@ class QuestionReader:
     def _ranking(self, w: Words) -> RankingAsk | None:
         """A superlative over one criterion: a phrase of its own, or "most"/"least" by its topic."""
         words = w.words
-        specific = [m for m in self.v.rankings.find(words) if self._rankable(m.payload[0])]
+        names = self._framework_matches(words)
+        specific = [
+            m for m in self.v.rankings.find(words) if self._rankable(m.payload[0]) and not _named_in(m, names)
+        ]
         if specific:
             best = max(specific, key=lambda m: (m.end - m.start, -m.start))
             criterion, direction = best.payload
@@ -383,7 +398,11 @@ class QuestionReader:
         if by_topic is not None or not w.cues.has("comparing"):
             return by_topic  # "is FastAPI's ecosystem as mature as Django's?" is a yes-or-no
         # A plain comparative or adjective last ("which is lighter?", "which one is mature?")
-        plain = [m for m in self.v.comparatives.find(words) if self._comparable(m.payload[0], words)]
+        plain = [
+            m
+            for m in self.v.comparatives.find(words)
+            if self._comparable(m.payload[0], words) and not _named_in(m, names)
+        ]
         if not plain:
             return None
         criterion, direction = max(plain, key=lambda m: (m.end - m.start, -m.start)).payload
@@ -713,6 +732,14 @@ def _apart(
     """True when a name is not in the list of an "X or Y" pair ("FastAPI, as in Django or Flask")."""
     between = words[name.end : first.start] if name.end <= first.start else words[second.end : name.start]
     return not set(between) <= joins  # commas leave no word: "Django, Flask or FastAPI" is one list
+
+
+def _named_in(match: Match[Any], names: list[Match[FrameworkId]]) -> bool:
+    """True when a match lies within a longer framework name ("fast" in "Fast API")."""
+    return any(
+        n.start <= match.start and match.end <= n.end and n.end - n.start > match.end - match.start
+        for n in names
+    )
 
 
 def _inside(inner: Match[str], outer: Match[str]) -> bool:
