@@ -208,6 +208,8 @@ class Language(Strict):
     english: tuple[str, ...] = ()
     # Chat shorthand read as the words it stands for ("fw" is "framework", "authn" "authentication").
     shorthand: dict[str, str] = Field(default_factory=dict)
+    # Phrases read another way when typed in lower case ("a fast api" is a quick one, not FastAPI).
+    lowercase: dict[str, str] = Field(default_factory=dict)
     # Idioms put the usual way, word for word ("what one" is "which one").
     rewrite: dict[str, str] = Field(default_factory=dict)
 

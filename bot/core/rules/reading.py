@@ -77,7 +77,7 @@ class QuestionReader:
         quoted: list[bool] = []
         chunks: list[tuple[int, str, bool]] = []
         number = 0
-        for piece, inside in _quotes(text):
+        for piece, inside in _quotes(self._lowercase_senses(text)):
             for n, part in enumerate(_SENTENCE.split(piece)):
                 if n:  # a quotation runs on in its sentence
                     number += 1
@@ -89,6 +89,14 @@ class QuestionReader:
             sentence += [number] * len(found)
             quoted += [inside] * len(found)
         return Words(words, clause, self.v.cues(words), sentence, quoted)
+
+    def _lowercase_senses(self, text: str) -> str:
+        """Text with phrases typed in lower case read their other way ("a fast API in Go")."""
+        # capitals in an acronym ("API") do not count; in a word ("Fast") they make it a name
+        plain = re.sub(r"\b[A-Z]{2,}\b", lambda m: m.group().lower(), text)
+        for pattern, other in self.v.lowercase:
+            plain = pattern.sub(other, plain)
+        return plain
 
     def _rewritten(self, words: list[str]) -> list[str]:
         """Words with idioms put the usual way ("what one" is "which one"), word for word."""

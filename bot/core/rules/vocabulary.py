@@ -1,5 +1,7 @@
 """Phrase matchers for every vocabulary list in the knowledge, built once per knowledge base."""
 
+import re
+
 from collections.abc import Iterable, Sequence
 
 from bot.core.answer import FrameworkId
@@ -58,6 +60,10 @@ class Vocabulary:
         self.auxiliary = frozenset(phrase(p) for p in ask.auxiliary)
         self.team_window = team.window
         self.stopwords = _words(intents.language.stopwords)
+        self.lowercase = [
+            (re.compile(r"\b" + r"\s+".join(map(re.escape, old.split())) + r"\b"), new)
+            for old, new in intents.language.lowercase.items()
+        ]
         self.rewrites = PhraseMatcher(
             (phrase(old), (phrase(old), list(phrase(new)))) for old, new in intents.language.rewrite.items()
         )

@@ -338,3 +338,24 @@ def test_rules_refusing_a_verdict_gets_a_comparison(
     rules: RulesAdvisor, question: str, intent: Intent
 ) -> None:
     assert rules.read(question).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("I'm reading a Fast API traceback. Which library is Fast API built on?", ["fastapi"]),
+        ("what do people use to serve a Fast API app, what's the command?", ["fastapi"]),
+        ("I need a fast API in Go, what's the quickest way with net/http?", []),
+    ],
+)
+def test_rules_a_name_is_a_name_only_when_typed_as_one(
+    rules: RulesAdvisor, question: str, named: list[str]
+) -> None:
+    assert [f.id for f in rules.read(question).frameworks] == named
+
+
+def test_rules_words_of_a_name_state_nothing(rules: RulesAdvisor) -> None:
+    parse = rules.read("What are Fast API's limitations?")
+    assert parse.topics[:1] == ("limits",)
+    assert parse.wanted == []
+    assert parse.ranking is None
