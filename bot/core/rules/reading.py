@@ -1,10 +1,10 @@
 """Reads a question into a typed Parse: intent, frameworks and their roles, topics, needs, team."""
 
 import re
-from typing import Any
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 from bot.core.answer import FrameworkId, Turn
 from bot.core.knowledge import Knowledge, Need

@@ -1,7 +1,6 @@
 """Phrase matchers for every vocabulary list in the knowledge, built once per knowledge base."""
 
 import re
-
 from collections.abc import Iterable, Sequence
 
 from bot.core.answer import FrameworkId
