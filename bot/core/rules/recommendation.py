@@ -8,8 +8,9 @@ from bot.core.knowledge import Combination, Knowledge, Need
 from bot.core.rules.parse import Parse
 from bot.core.rules.ranking import candidates
 
-# When the job is small (or the question is whether to switch), knowing a framework counts this
-# much more: the guide says a scope that does not justify switching means staying.
+# When the job is small, knowing a framework counts this much more: the guide says a scope that
+# does not justify switching means staying. Asking whether to switch is not enough on its own: a
+# big or async-heavy project can justify the move.
 STAY_BONUS = 3
 
 
@@ -55,7 +56,7 @@ class RecommendationWriter:
         needs = [self.by_id[i] for i in parse.wanted if i in self.by_id]
         if parse.expertise and self.expertise_need is not None:
             needs.append(self.expertise_need)
-        stays = bool({"small-scope", "switch"} & parse.constraints)
+        stays = "small-scope" in parse.constraints
         return Scoring(needs, list(parse.expertise), STAY_BONUS if stays else 0)
 
     def _combination(self, parse: Parse, pool: list[FrameworkId]) -> Combination | None:

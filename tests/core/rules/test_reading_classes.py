@@ -359,3 +359,28 @@ def test_rules_words_of_a_name_state_nothing(rules: RulesAdvisor) -> None:
     assert parse.topics[:1] == ("limits",)
     assert parse.wanted == []
     assert parse.ranking is None
+
+
+@pytest.mark.parametrize(
+    ("question", "recommendation"),
+    [
+        ("Team of Flask devs; small internal tool; should we try FastAPI just for fun?", "flask"),
+        ("We are Django experts. New project: a small internal admin tool. Which framework?", "django"),
+        (
+            "I only know Flask. I need to build a high-traffic AI inference API. Should I learn FastAPI?",
+            "fastapi",
+        ),
+        (
+            "Our team has only ever done Django but the new thing is an async-heavy streaming API. Stay?",
+            "fastapi",
+        ),
+        (
+            "Flask team, building a large multi-team platform with strict conventions. Stay on Flask?",
+            "django",
+        ),
+    ],
+)
+def test_rules_expertise_wins_unless_the_scope_justifies_switching(
+    rules: RulesAdvisor, question: str, recommendation: str
+) -> None:
+    assert rules.answer(question).recommendation == recommendation
