@@ -26,15 +26,13 @@ def first_time(store: Store, key: str) -> bool:
 def first_click(store: Store, key: str, clicked_at: str) -> bool:
     """False for a second click of the same button (same key) within about DOUBLE_CLICK_SECONDS.
 
-    ``clicked_at`` is Slack's action_ts; without a usable one every click counts. Each click claims
-    its time slot and marks the slots either side, so two clicks that straddle a slot boundary, or
-    that the pool runs out of order, are still one click.
+    ``clicked_at`` is Slack's action_ts; without a usable one every click counts. A click in time
+    slot s claims the two windows that hold it, (s-1, s) then (s, s+1), and stops at the first one
+    already taken. Two clicks in one slot or in neighbouring slots share a window, so exactly one
+    of them claims both, even when the pool runs them at the same moment or out of order.
     """
     try:
         slot = int(float(clicked_at) // DOUBLE_CLICK_SECONDS)
     except (ValueError, OverflowError):
         return True
-    first = first_time(store, f"{key}:{slot}")
-    for neighbour in (slot - 1, slot + 1):
-        first_time(store, f"{key}:{neighbour}")
-    return first
+    return all(first_time(store, f"{key}:{window}-{window + 1}") for window in (slot - 1, slot))

@@ -1,5 +1,6 @@
 """De-duplication of double clicks, on a real store."""
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,43 @@ def test_jobs_first_click_then_the_same_click_is_a_repeat(store: SqliteStore, at
     key = f"click:{at!r}"
     assert first_click(store, key, repr(at)) is True
     assert first_click(store, key, repr(at + 1.0)) is False
+
+
+class LockstepStore(SqliteStore):
+    """A real store where two threads each make their first claim before either goes on."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._both_claimed = threading.Barrier(2, timeout=5)
+        self._claims = threading.local()
+
+    def first_time(self, key: str) -> bool:
+        new = super().first_time(key)
+        claims = getattr(self._claims, "count", 0)
+        self._claims.count = claims + 1
+        if claims == 0:
+            self._both_claimed.wait()
+        return new
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("1700000005.200000", "1700000004.900000"),  # either side of a time slot's edge
+        ("1700000004.900000", "1700000005.200000"),
+        ("1700000000.100000", "1700000000.400000"),  # in one slot
+    ],
+)
+def test_jobs_double_click_run_at_once_asks_once(tmp_path: Path, first: str, second: str) -> None:
+    store = LockstepStore(tmp_path / "advisor.sqlite3")
+    store.upgrade()
+    asks: list[bool] = []
+    clicks = [
+        threading.Thread(target=lambda at=at: asks.append(first_click(store, "k", at)))
+        for at in (first, second)
+    ]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+    assert sorted(asks) == [False, True]  # one click asks, never both and never neither
