@@ -184,6 +184,10 @@ class Ask(Strict):
     # Words that open a question, question mark or not, and tails that make a statement one.
     question_words: tuple[str, ...] = ()
     tag_questions: tuple[str, ...] = ()
+    # Words for a drawback: after "most" or "least" they turn the ranking round ("least annoying").
+    drawbacks: tuple[str, ...] = ()
+    # "X vs Y": set against each other, which for a described job asks for a pick.
+    versus: tuple[str, ...] = ()
     # Words that ask to single one out, and filler words a question may open with before them.
     which: tuple[str, ...] = ()
     fillers: tuple[str, ...] = ()

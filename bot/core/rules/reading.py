@@ -430,6 +430,8 @@ class QuestionReader:
             ]
         # "most limited" is a bottom, not a top: a marker inside a longer one does not count.
         markers = [(m, d) for m, d in markers if not any(_inside(m, o) for o, _ in markers)]
+        # "least annoying to learn" is the easiest: a word for a drawback turns the marker round
+        markers = [(m, _flipped(d) if self._drawback_after(words, m) else d) for m, d in markers]
         # a feature before "what's included": "which one comes with Jinja2?" is about templates
         inventory = self.v.inventory_topics
         for topic in sorted(self._topic_matches(words), key=lambda m: m.payload in inventory):
@@ -455,6 +457,10 @@ class QuestionReader:
         rows = {self._criterion_for(t) for t in features}
         row = rows.pop() if len(rows) == 1 else None  # several features: the batteries as a whole
         return row if row is not None and self._rankable(row) else criterion
+
+    def _drawback_after(self, words: list[str], marker: Match[str]) -> bool:
+        """True when a word for a drawback follows a superlative ("most confusing", "least painful")."""
+        return any(word in self.v.drawbacks for word in words[marker.end : marker.end + 2])
 
     def _lacking(self, w: Words, start: int) -> bool:
         """True when a "lacks"/"no"/"without" word comes just before a position."""
@@ -520,6 +526,8 @@ class QuestionReader:
             return Intent.FACT
         if w.cues.has("usage"):
             return Intent.RECOMMENDATION
+        if self._versus_for_project(parse, w):
+            return Intent.RECOMMENDATION  # "Django vs Flask for a blog?" weighs two for a job
         if self._comparing(parse, w):
             return self._explain(parse, w)
         if (parse.wanted or parse.expertise) and not self._opens_as_fact(words):
@@ -633,6 +641,15 @@ class QuestionReader:
             return True
         return len(options) >= 2 and (w.cues.has("compare") or self._bare(parse) or not parse.topics)
 
+    def _versus_for_project(self, parse: Parse, w: Words) -> bool:
+        """Two frameworks set against each other ("X vs Y") for a described job, and nothing else
+        that asks how they differ."""
+        versus = w.cues.find("versus")
+        spans = {(m.start, m.end) for m in versus}
+        other = [m for m in w.cues.find("compare") if (m.start, m.end) not in spans]
+        options = parse.named(Role.ALTERNATIVE, Role.SUBJECT)
+        return bool(versus) and not other and len(options) >= 2 and bool(parse.requirements)
+
     def _explain(self, parse: Parse, w: Words) -> Intent:
         """No decision wanted: a comparison when several frameworks are in play, else a fact."""
         several = len(parse.named(Role.ALTERNATIVE, Role.SUBJECT)) >= 2
@@ -740,6 +757,11 @@ def _apart(
     """True when a name is not in the list of an "X or Y" pair ("FastAPI, as in Django or Flask")."""
     between = words[name.end : first.start] if name.end <= first.start else words[second.end : name.start]
     return not set(between) <= joins  # commas leave no word: "Django, Flask or FastAPI" is one list
+
+
+def _flipped(direction: Direction) -> Direction:
+    """The other end of a ranking."""
+    return "lower" if direction == "higher" else "higher"
 
 
 def _named_in(match: Match[Any], names: list[Match[FrameworkId]]) -> bool:

@@ -48,6 +48,7 @@ class Vocabulary:
         self.question_words = _words(ask.question_words)
         self.tag_questions = PhraseMatcher((phrase(p), True) for p in ask.tag_questions)
         self.closing = [phrase(p) for p in ask.closing]
+        self.drawbacks = _words(ask.drawbacks)
         self.time_words = _words(ask.time_words)
         self.fillers = _words(ask.fillers)
         self.negation_stops = _words(ask.negation_stops)
@@ -83,6 +84,7 @@ class Vocabulary:
                 "weak_decide": ask.weak_decide,
                 "no_decision": ask.no_decision,
                 "compare": ask.compare,
+                "versus": ask.versus,
                 "group": ask.group,
                 "most": ask.most,
                 "least": ask.least,

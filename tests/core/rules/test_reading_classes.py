@@ -384,3 +384,36 @@ def test_rules_expertise_wins_unless_the_scope_justifies_switching(
     rules: RulesAdvisor, question: str, recommendation: str
 ) -> None:
     assert rules.answer(question).recommendation == recommendation
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "recommendation"),
+    [
+        ("Django vs Flask for a blog?", Intent.RECOMMENDATION, "django"),
+        ("fastapi vs flask for a weekend hack, go", Intent.RECOMMENDATION, "flask"),
+        ("django vs fastapi: how do they differ for a CMS?", Intent.COMPARISON, None),
+        ("flask vs fastapi async, how do they compare? for a blog post", Intent.COMPARISON, None),
+    ],
+)
+def test_rules_versus_for_a_job_asks_for_a_pick(
+    rules: RulesAdvisor, question: str, intent: Intent, recommendation: str | None
+) -> None:
+    parse = rules.read(question)
+    assert parse.intent is intent
+    assert rules.compose(parse).recommendation == recommendation
+
+
+@pytest.mark.parametrize(
+    ("question", "direction"),
+    [
+        ("which one is the least annoying to learn", "higher"),
+        ("which is the most confusing to learn", "lower"),
+        ("which is least scary for beginners", "higher"),
+    ],
+)
+def test_rules_a_drawback_word_turns_the_superlative_round(
+    rules: RulesAdvisor, question: str, direction: str
+) -> None:
+    ranking = rules.read(question).ranking
+    assert ranking is not None
+    assert (ranking.criterion, ranking.direction) == ("learning-curve", direction)
