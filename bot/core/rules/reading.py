@@ -1,10 +1,11 @@
 """Reads a question into a typed Parse: intent, frameworks and their roles, topics, needs, team."""
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.core.answer import FrameworkId, Turn
 from bot.core.knowledge import Knowledge, Need
@@ -12,13 +13,21 @@ from bot.core.rules.parse import Direction, Intent, NamedFramework, Parse, Ranki
 from bot.core.rules.vocabulary import Cues, Vocabulary
 from bot.core.text_analysis import Analyzer, Match
 
+P = TypeVar("P")
+
+# End punctuation before a space: a run is taken whole and only from its first mark, so a long run
+# not followed by a space ("....x") is passed over once, not once per mark.
+_STOPS = r"(?<![.!?;:])[.!?;:]++(?=\s|$)"
 # Clause boundaries: a negation or a team phrase does not reach across them.
-_CLAUSE = re.compile(r"[.!?;:]+(?=\s|$)|[,()\[\]\n]|\s[-\u2013\u2014]+\s|[\u2013\u2014]")
+_CLAUSE = re.compile(_STOPS + r"|[,()\[\]\n]|\s[-\u2013\u2014]++\s|[\u2013\u2014]")
 # Sentence boundaries: a list of negated needs runs on across commas ("no async, docs or ORM").
-_SENTENCE = re.compile(r"[.!?;:]+(?=\s|$)|\n")
+_SENTENCE = re.compile(_STOPS + r"|\n")
 # Quoted text ("the 'web framework for ... with deadlines' thing") is mentioned, not stated: an
-# apostrophe inside a word ("Django's") opens no quote.
-_QUOTED = re.compile(r"\"[^\"]+\"|\u201c[^\u201d]+\u201d|\u2018[^\u2019]+\u2019(?!\w)|(?<!\w)'[^']+'(?!\w)")
+# apostrophe inside a word ("Django's") opens no quote. A quotation holds no opening mark of its
+# kind, so a run of unclosed marks is passed over once, not once per mark.
+_QUOTED = re.compile(
+    r"\"[^\"]+\"|\u201c[^\u201c\u201d]+\u201d|\u2018[^\u2018\u2019]+\u2019(?!\w)|(?<!\w)'[^']+'(?!\w)"
+)
 # A need right after a negated one, this close and in the same clause, is negated too
 # ("no admin, templates or ORM").
 CHAIN_GAP = 3
@@ -220,11 +229,13 @@ class QuestionReader:
         about the ecosystem, not about tests)."""
         found = self.v.topics.find(words)
         names = self._framework_matches(words)  # "Fast API" names a framework, not speed or an API
-        return [
-            m
-            for m in found
-            if not any(_inside(m, o) for o in found if o.payload != m.payload) and not _named_in(m, names)
-        ]
+        return [m for m in _not_inside(found, found, other_payload=True) if not self._named_in(m, names)]
+
+    def _named_in(self, match: Match[Any], names: Sequence[Match[FrameworkId]]) -> bool:
+        """True when a match lies within a longer framework name ("fast" in "Fast API")."""
+        # only names starting close enough to hold the match are looked at (names in start order)
+        near = _starting(names, match.end - self.v.longest_name, match.start)
+        return any(_inside(match, n) for n in near)
 
     def _topic_words(self, words: list[str]) -> set[int]:
         """Positions of words that name a specific (not generic) topic."""
@@ -250,21 +261,19 @@ class QuestionReader:
         ]
         result.expertise = list(dict.fromkeys(m.payload for m in current))
         taken = {i for m in current for i in range(m.start, m.end)}
-        negations = w.cues.find("negation")
-        after = w.cues.find("negation_after")
         previous: tuple[int, bool] | None = None
         names = self._framework_matches(w.words)
         for match in self.v.needs.find(w.words):
             if any(i in taken or w.quoted[i] for i in range(match.start, match.end)):
                 continue
-            if _named_in(match, names):
+            if self._named_in(match, names):
                 continue  # "Fast API" states no API need
-            negated = self._negated(w, match, negations, after, previous)
+            negated = self._negated(w, match, previous)
             previous = (match.end, negated)
             on_topic = any(i in topical for i in range(match.start, match.end))
             self._add_need(result, w, match, named, negated, on_topic)
         for match in self.v.flipped.find(w.words):
-            if self._negated(w, match, negations, after, None):
+            if self._negated(w, match, None):
                 result.stated[match.payload.id] = StatedNeed(id=match.payload.id)
         return result
 
@@ -275,7 +284,7 @@ class QuestionReader:
         if asked and w.words[match.start] in self.v.subjects:
             return True
         return any(
-            self._governs(w, n, match.start) for n in w.cues.find("negation") if match.start - n.end <= 2
+            self._governs(w, n, match.start) for n in w.cues.ending("negation", match.start - 2, match.start)
         )
 
     def _add_need(
@@ -299,22 +308,16 @@ class QuestionReader:
         if known is None or (known.negated and not negated) or (known.topical and not topical):
             result.stated[need.id] = StatedNeed(id=need.id, negated=negated, topical=topical)
 
-    def _negated(
-        self,
-        w: Words,
-        match: Match[Need],
-        negations: list[Match[str]],
-        after: list[Match[str]],
-        previous: tuple[int, bool] | None,
-    ) -> bool:
+    def _negated(self, w: Words, match: Match[Need], previous: tuple[int, bool] | None) -> bool:
         """True when a negation governs this need: just before, just after, or by a chain."""
-        if any(self._governs(w, n, match.start) for n in negations):
+        # only negations within reach are looked at, so a long list of them costs no more per need
+        before = w.cues.ending("negation", match.start - self._negation_reach(), match.start)
+        if any(self._governs(w, n, match.start) for n in before):
             return True
-        if any(
-            0 <= a.start - match.end <= AFTER_WINDOW and w.same_clause(a.start, match.start) for a in after
-        ):
+        after = w.cues.starting("negation_after", match.end, match.end + AFTER_WINDOW)
+        if any(w.same_clause(a.start, match.start) for a in after):
             return True
-        if previous is not None and previous[1]:
+        if previous is not None and previous[1] and 0 <= match.start - previous[0] <= CHAIN_GAP:
             end = previous[0]
             between = w.words[end : match.start]
             joins = self.v.list_words | self.v.determiners | self.v.negation_words
@@ -322,26 +325,35 @@ class QuestionReader:
             # a list ("no pages or a back office"): joining words and at most the head noun of the
             # item before; "not an API, it's a website" starts a new statement
             listed = not content or (len(content) == 1 and bool(set(between) & self.v.list_words))
-            return 0 <= match.start - end <= CHAIN_GAP and listed and w.same_sentence(end - 1, match.start)
+            return listed and w.same_sentence(end - 1, match.start)
         return False
+
+    def _negation_reach(self) -> int:
+        """The furthest a negation reaches: its window, plus two filler words."""
+        return self.v.negation_window + 2
 
     def _governs(self, w: Words, negation: Match[str], start: int) -> bool:
         """True when a negation reaches a word: within the window (a little further over filler
         words, "no need for a built-in admin"), in its clause, with no "but" in between."""
         gap = start - negation.end
-        if gap < 0 or not w.same_clause(negation.start, start):
+        # the distance first: the words in between are only looked at when they are few
+        if not 0 <= gap <= self._negation_reach() or not w.same_clause(negation.start, start):
             return False
         between = w.words[negation.end : start]
         if any(word in self.v.negation_stops for word in between):
             return False
         content = [word for word in between if word not in self.v.stopwords]
-        return gap <= self.v.negation_window or (gap <= self.v.negation_window + 2 and len(content) <= 1)
+        return gap <= self.v.negation_window or len(content) <= 1
 
     def _nearest(self, w: Words, match: Match[Need], named: list[Match[FrameworkId]]) -> list[FrameworkId]:
         """The framework named closest to an expertise phrase, within the window and clause."""
+        window = self.v.team_window
+        # names far off cannot be nearest: only those starting within the window (plus a name's
+        # own length, for one just before) are measured
+        longest = max((f.end - f.start for f in named), default=0)
         near = [
             (min(abs(f.start - match.end), abs(match.start - f.end)), f.payload)
-            for f in named
+            for f in _starting(named, match.start - window - longest, match.end + window)
             if w.same_clause(f.start, match.start)
         ]
         near = [pair for pair in near if pair[0] <= self.v.team_window]
@@ -351,8 +363,11 @@ class QuestionReader:
         self, w: Words, named: list[Match[FrameworkId]], expertise: list[FrameworkId]
     ) -> list[NamedFramework]:
         """Each named framework once, with the part it plays."""
-        negations = w.cues.find("negation")
-        rejected = {m.payload for m in named if any(self._rules_out(w, n, m) for n in negations)}
+        rejected = {
+            m.payload
+            for m in named
+            if any(self._rules_out(w, n, m) for n in w.cues.ending("negation", m.start - 2, m.start))
+        }
         order = list(dict.fromkeys(m.payload for m in named))
         open_ = [f for f in order if f not in expertise and f not in rejected]
         several = len(open_) >= 2 or bool(expertise)
@@ -389,7 +404,9 @@ class QuestionReader:
         words = w.words
         names = self._framework_matches(words)
         specific = [
-            m for m in self.v.rankings.find(words) if self._rankable(m.payload[0]) and not _named_in(m, names)
+            m
+            for m in self.v.rankings.find(words)
+            if self._rankable(m.payload[0]) and not self._named_in(m, names)
         ]
         if specific:
             best = max(specific, key=lambda m: (m.end - m.start, -m.start))
@@ -409,7 +426,7 @@ class QuestionReader:
         plain = [
             m
             for m in self.v.comparatives.find(words)
-            if self._comparable(m.payload[0], words) and not _named_in(m, names)
+            if self._comparable(m.payload[0], words) and not self._named_in(m, names)
         ]
         if not plain:
             return None
@@ -429,18 +446,23 @@ class QuestionReader:
                 (m, "higher") for m in self._topic_matches(words) if m.payload in self.v.inventory_topics
             ]
         # "most limited" is a bottom, not a top: a marker inside a longer one does not count.
-        markers = [(m, d) for m, d in markers if not any(_inside(m, o) for o, _ in markers)]
+        direction = dict(markers)
+        found = _not_inside(sorted(direction, key=_start), sorted(direction, key=_start))
         # "least annoying to learn" is the easiest: a word for a drawback turns the marker round
-        markers = [(m, _flipped(d) if self._drawback_after(words, m) else d) for m, d in markers]
+        direction = {m: _flipped(d) if self._drawback_after(words, m) else d for m, d in direction.items()}
+        longest = max((m.end - m.start for m in found), default=0)
         # a feature before "what's included": "which one comes with Jinja2?" is about templates
         inventory = self.v.inventory_topics
         for topic in sorted(self._topic_matches(words), key=lambda m: m.payload in inventory):
             about = self._criterion_for(topic.payload)
             if about is None or not self._rankable(about):
                 continue
+            reach = _starting(
+                found, topic.start - SUPERLATIVE_REACH - longest, topic.start + SUPERLATIVE_REACH
+            )
             near = [
-                d
-                for m, d in markers
+                direction[m]
+                for m in reach
                 if -SUPERLATIVE_REACH <= topic.start - m.end <= SUPERLATIVE_REACH
                 and (m.end <= topic.start or m.start >= topic.end)  # a marker is not its own topic
             ]
@@ -764,15 +786,37 @@ def _flipped(direction: Direction) -> Direction:
     return "lower" if direction == "higher" else "higher"
 
 
-def _named_in(match: Match[Any], names: list[Match[FrameworkId]]) -> bool:
-    """True when a match lies within a longer framework name ("fast" in "Fast API")."""
-    return any(
-        n.start <= match.start and match.end <= n.end and n.end - n.start > match.end - match.start
-        for n in names
-    )
+def _starting(matches: Sequence[Match[P]], first: int, last: int) -> Sequence[Match[P]]:
+    """The matches (in order of start, as found) that start at a position from first to last."""
+    low = bisect_left(matches, first, key=_start)
+    return matches[low : bisect_right(matches, last, lo=low, key=_start)]
 
 
-def _inside(inner: Match[str], outer: Match[str]) -> bool:
+def _start(match: Match[P]) -> int:
+    """Where a match starts."""
+    return match.start
+
+
+def _not_inside(
+    matches: Sequence[Match[P]], outers: Sequence[Match[P]], other_payload: bool = False
+) -> list[Match[P]]:
+    """The matches that lie within no strictly longer outer one (of another payload, if asked).
+
+    Both lists are in order of start; only outers starting close enough to hold a match are
+    looked at, so a long question of repeated phrases costs no more per match.
+    """
+    longest = max((o.end - o.start for o in outers), default=0)
+    return [
+        m
+        for m in matches
+        if not any(
+            _inside(m, o) and not (other_payload and o.payload == m.payload)
+            for o in _starting(outers, m.end - longest, m.start)
+        )
+    ]
+
+
+def _inside(inner: Match[Any], outer: Match[Any]) -> bool:
     """True when one match lies within a strictly longer one."""
     longer = outer.end - outer.start > inner.end - inner.start
     return longer and outer.start <= inner.start and inner.end <= outer.end

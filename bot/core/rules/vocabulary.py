@@ -24,6 +24,9 @@ class Vocabulary:
         self.frameworks = PhraseMatcher(
             (phrase(a), f.id) for f in knowledge.frameworks.values() for a in f.aliases
         )
+        self.longest_name = max(
+            (len(phrase(a)) for f in knowledge.frameworks.values() for a in f.aliases), default=0
+        )
         self.homonyms = PhraseMatcher((phrase(c), f) for f, cues in scope.homonyms.items() for c in cues)
         self.needs = PhraseMatcher((phrase(p), n) for n in knowledge.needs for p in n.patterns)
         self.flipped = PhraseMatcher((phrase(p), n) for n in knowledge.needs for p in n.when_negated)
@@ -112,8 +115,14 @@ class Cues:
 
     def __init__(self, matches: Iterable[Match[str]]) -> None:
         self._by_name: dict[str, list[Match[str]]] = {}
+        # By name and edge too, so "a negation just before this need" costs the width of the window,
+        # not a scan of every negation in a long question.
+        self._by_start: dict[tuple[str, int], list[Match[str]]] = {}
+        self._by_end: dict[tuple[str, int], list[Match[str]]] = {}
         for match in matches:
             self._by_name.setdefault(match.payload, []).append(match)
+            self._by_start.setdefault((match.payload, match.start), []).append(match)
+            self._by_end.setdefault((match.payload, match.end), []).append(match)
 
     def has(self, name: str) -> bool:
         """True when any phrase of the named list occurs."""
@@ -122,6 +131,14 @@ class Cues:
     def find(self, name: str) -> list[Match[str]]:
         """The occurrences of the named list's phrases, in order."""
         return self._by_name.get(name, [])
+
+    def ending(self, name: str, first: int, last: int) -> list[Match[str]]:
+        """The named list's occurrences that end at a position from first to last."""
+        return [m for end in range(first, last + 1) for m in self._by_end.get((name, end), ())]
+
+    def starting(self, name: str, first: int, last: int) -> list[Match[str]]:
+        """The named list's occurrences that start at a position from first to last."""
+        return [m for start in range(first, last + 1) for m in self._by_start.get((name, start), ())]
 
 
 def _ranking_matcher(criteria: Iterable[Criterion]) -> PhraseMatcher[tuple[str, str]]:
