@@ -110,7 +110,7 @@ def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:
     texts += [p for c in knowledge.criteria for p in (*c.higher, *c.lower, *c.more, *c.less)]
     texts += [*intents.ask.more, *intents.ask.less, *intents.ask.comparing, *intents.ask.auxiliary]
     texts += [*intents.ask.how_to, *intents.ask.feature_verbs, *intents.ask.explain]
-    texts += [*intents.ask.time_words, *intents.ask.versus, *intents.ask.drawbacks]
+    texts += [*intents.ask.time_words, *intents.ask.versus, *intents.ask.drawbacks, *intents.ask.wants]
     texts += [*intents.ask.closing, *intents.ask.which, *intents.ask.fillers, *intents.ask.negation_stops]
     texts += [
         *intents.ask.setting_words,

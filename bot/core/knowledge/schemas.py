@@ -184,6 +184,9 @@ class Ask(Strict):
     # Words that open a question, question mark or not, and tails that make a statement one.
     question_words: tuple[str, ...] = ()
     tag_questions: tuple[str, ...] = ()
+    # Openings that state what is wanted ("I want", "we need"): a question mark does not make them
+    # a question about a feature.
+    wants: tuple[str, ...] = ()
     # Words for a drawback: after "most" or "least" they turn the ranking round ("least annoying").
     drawbacks: tuple[str, ...] = ()
     # "X vs Y": set against each other, which for a described job asks for a pick.

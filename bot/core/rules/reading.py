@@ -611,7 +611,11 @@ class QuestionReader:
         if parse.topics[0] in self.v.generic_topics:
             return True  # "django drawbacks for simple API-only services" asks about Django
         words = list(parse.words)
-        asked = "?" in text or self._asks(w)
+        # "I want Django's admin but also an API for AI calls?" states wants, question mark or not
+        stated = bool(
+            self.v.wants.at(w.words, next((i for i, x in enumerate(w.words) if x not in self.v.fillers), 0))
+        )
+        asked = ("?" in text and not stated) or self._asks(w)
         return not parse.requirements or asked or self._opens_as_fact(words) or self._asks_feature(words)
 
     def _asks(self, w: Words) -> bool:

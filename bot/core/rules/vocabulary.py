@@ -52,6 +52,7 @@ class Vocabulary:
         self.tag_questions = PhraseMatcher((phrase(p), True) for p in ask.tag_questions)
         self.closing = [phrase(p) for p in ask.closing]
         self.drawbacks = _words(ask.drawbacks)
+        self.wants = PhraseMatcher((phrase(p), True) for p in ask.wants)
         self.time_words = _words(ask.time_words)
         self.fillers = _words(ask.fillers)
         self.negation_stops = _words(ask.negation_stops)

@@ -417,3 +417,16 @@ def test_rules_a_drawback_word_turns_the_superlative_round(
     ranking = rules.read(question).ranking
     assert ranking is not None
     assert (ranking.criterion, ranking.direction) == ("learning-curve", direction)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I want Django's admin but also an API for AI calls under heavy load?",
+        "We need Django's admin and a high-concurrency API for LLM calls?",
+    ],
+)
+def test_rules_stated_wants_with_a_question_mark_are_a_project(rules: RulesAdvisor, question: str) -> None:
+    answer = rules.answer(question)
+    assert answer.recommendation == "django"
+    assert "FastAPI" in answer.text
