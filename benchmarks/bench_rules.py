@@ -44,6 +44,7 @@ UNITS = [
     "least most ",
     "which has the most built in ",
     "what one ",
+    "which is lighter ",
     "djnago flsk fastpai ",
     "We need an admin, async, login and a REST API for our platform. ",
 ]

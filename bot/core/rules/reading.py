@@ -77,6 +77,11 @@ class QuestionReader:
         self.analyzer = analyzer
         self.v = Vocabulary(knowledge)
         self.criteria = {c.id: c for c in knowledge.criteria}
+        # The last word list's names and topics: many steps of one reading ask for them again, and a
+        # step per match (a comparative's row) would otherwise make reading quadratic. Keyed by the
+        # list itself, which the slot keeps alive, so another reading (or thread) never hits it.
+        self._names_of: tuple[list[str], list[Match[FrameworkId]]] | None = None
+        self._topics_of: tuple[list[str], list[Match[str]]] | None = None
 
     def split(self, text: str) -> Words:
         """Normalised words, each tagged with its clause."""
@@ -187,8 +192,13 @@ class QuestionReader:
 
     def _framework_matches(self, words: list[str]) -> list[Match[FrameworkId]]:
         """Framework names, minus those that mean something else here (a vacuum flask)."""
+        last = self._names_of
+        if last is not None and last[0] is words:
+            return last[1]
         other_senses = {m.payload for m in self.v.homonyms.find(words)}
-        return [m for m in self.v.frameworks.find(words) if m.payload not in other_senses]
+        found = [m for m in self.v.frameworks.find(words) if m.payload not in other_senses]
+        self._names_of = (words, found)
+        return found
 
     def _in_scope(self, parse: Parse, w: Words) -> bool:
         """True when the question is about Python web frameworks or a project to build with one."""
@@ -227,9 +237,14 @@ class QuestionReader:
     def _topic_matches(self, words: list[str]) -> list[Match[str]]:
         """Topic phrases, minus those inside a longer phrase of another topic ("battle-tested" is
         about the ecosystem, not about tests)."""
+        last = self._topics_of
+        if last is not None and last[0] is words:
+            return last[1]
         found = self.v.topics.find(words)
         names = self._framework_matches(words)  # "Fast API" names a framework, not speed or an API
-        return [m for m in _not_inside(found, found, other_payload=True) if not self._named_in(m, names)]
+        kept = [m for m in _not_inside(found, found, other_payload=True) if not self._named_in(m, names)]
+        self._topics_of = (words, kept)
+        return kept
 
     def _named_in(self, match: Match[Any], names: Sequence[Match[FrameworkId]]) -> bool:
         """True when a match lies within a longer framework name ("fast" in "Fast API")."""

@@ -60,6 +60,7 @@ UNITS = [
     "django or flask ",
     "django for admin flask for api ",
     "what one ",
+    "which is lighter ",
 ]
 
 
