@@ -77,6 +77,11 @@ class QuestionReader:
         self.analyzer = analyzer
         self.v = Vocabulary(knowledge)
         self.criteria = {c.id: c for c in knowledge.criteria}
+        self._row_of_topic: dict[str, str] = {}
+        for criterion in knowledge.criteria:  # the first row naming a topic is its row
+            for topic in criterion.topics:
+                self._row_of_topic.setdefault(topic, criterion.id)
+        self._rankable_rows = frozenset(c.id for c in knowledge.criteria if len(set(c.scores.values())) > 1)
         # The last word list's names and topics: many steps of one reading ask for them again, and a
         # step per match (a comparative's row) would otherwise make reading quadratic. Keyed by the
         # list itself, which the slot keeps alive, so another reading (or thread) never hits it.
@@ -522,11 +527,11 @@ class QuestionReader:
 
     def _rankable(self, criterion: str) -> bool:
         """False for a row where every framework scores the same ("best suited to")."""
-        return len(set(self.criteria[criterion].scores.values())) > 1
+        return criterion in self._rankable_rows
 
     def _criterion_for(self, topic: str) -> str | None:
         """The criterion a topic is about, if any."""
-        return next((c.id for c in self.criteria.values() if topic in c.topics), None)
+        return self._row_of_topic.get(topic)
 
     def _constraints(self, w: Words, team: _Needs) -> set[str]:
         """Constraints on the choice: a small job, a question of switching, nothing legacy."""
