@@ -2,7 +2,9 @@
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -20,27 +22,58 @@ from bot.slack.web import create_app
 from bot.storage.postgres import PostgresStore
 from bot.storage.resilient import ResilientStore
 from bot.storage.sqlite import SqliteStore
+from bot.storage.store import StorageUnavailable
 from tests.doubles.slack_api import SlackDouble
 from tests.doubles.slack_requests import block_action, post, slash_command
-from tests.postgres_server import PostgresServer, postgres_server
+from tests.postgres_server import postgres_server
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[PostgresServer]:
-    """A PostgreSQL of this module's own: one test stops it."""
-    with postgres_server() as running:
-        yield running
+class SqliteOutage(SqliteStore):
+    """A real SQLite store that can be taken down: from then on its database calls fail."""
+
+    down = False
+
+    def schema_version(self) -> int:
+        self._fail_when_down()
+        return super().schema_version()
+
+    def add_feedback(self, *args: Any, **kwargs: Any) -> None:
+        self._fail_when_down()
+        super().add_feedback(*args, **kwargs)
+
+    def _fail_when_down(self) -> None:
+        if self.down:
+            raise StorageUnavailable("sqlite: disk I/O error")
+
+
+@dataclass
+class Outage:
+    """A store for the app and how to take its database away."""
+
+    backend: SqliteStore | PostgresStore
+    take_down: Callable[[], None]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
+def outage(request: pytest.FixtureRequest, slack_env: dict[str, str]) -> Iterator[Outage]:
+    """SQLite failing in process; in the slow run, a real PostgreSQL server stopped."""
+    if request.param == "sqlite":
+        sqlite = SqliteOutage(Path(slack_env["ADVISOR_DB_PATH"]))
+        yield Outage(sqlite, lambda: setattr(sqlite, "down", True))
+        return
+    with postgres_server() as server:
+        # a stopped server refuses at once; the pool's wait for a connection is what is left
+        yield Outage(PostgresStore(server.new_database(), wait_seconds=0.1), server.stop)
 
 
 def _app(
-    slack_env: dict[str, str], advisor: Advisor, url: str | None = None
+    slack_env: dict[str, str], advisor: Advisor, backend: SqliteStore | PostgresStore | None = None
 ) -> tuple[FlaskClient, ResilientStore]:
-    """The app with its store built as in production, but retries that do not sleep and a short wait
-    for a pooled connection (a stopped database refuses at once; the pool's wait is what is left)."""
+    """The app with its store built as in production, but retries that do not sleep."""
     settings = settings_from(slack_env)
-    backend = PostgresStore(url, wait_seconds=0.1) if url else SqliteStore(settings.db_path)
+    backend = backend or SqliteStore(settings.db_path)
     store = ResilientStore(backend, fallback=LocalCounter(), sleep=lambda _: None)
-    store.start(must_connect=url is None)
+    store.start(must_connect=not isinstance(backend, PostgresStore))
     return create_app(settings, advisor=advisor, store=store).test_client(), store
 
 
@@ -91,12 +124,12 @@ def test_feedback_votes_not_saved_tells_the_user(
     slack_env: dict[str, str],
     advisor: Advisor,
     slack_api: SlackDouble,
-    server: PostgresServer,
+    outage: Outage,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    web, _ = _app(slack_env, advisor, server.new_database())
+    web, _ = _app(slack_env, advisor, outage.backend)
     values = _feedback_values(web, slack_api)
-    server.stop()  # the database goes away after the answer was shown
+    outage.take_down()  # the database goes away after the answer was shown
     post(web, _click(values["down"], slack_api.response_url("fb"), "1700000000.000200"))
     notice = slack_api.wait_for("response_url/response/fb")[0].args
     assert (
@@ -106,7 +139,6 @@ def test_feedback_votes_not_saved_tells_the_user(
     assert notice["response_type"] == "ephemeral"
     assert notice["replace_original"] is False
     assert "feedback not saved after retries" in caplog.text
-    server.start()
 
 
 @given(
