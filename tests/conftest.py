@@ -4,6 +4,7 @@ import contextlib
 import shutil
 import sqlite3
 import ssl
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +36,30 @@ if TYPE_CHECKING:
     from bot.slack.web_api import RetryPacing
     from tests.doubles.anthropic_api import AnthropicDouble
     from tests.doubles.slack_api import SlackDouble
+
+
+@pytest.fixture(autouse=True)
+def _identity_ends_with_its_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Stop every Slack app's background auth.test when its test ends.
+
+    A test can end before its app's auth.test got through; the thread would then retry against
+    the stopped double for the rest of the run, logging into whichever test runs at the time.
+    """
+    from bot.slack.identity import BotIdentity
+
+    started: list[tuple[BotIdentity, threading.Thread]] = []
+    learn = BotIdentity.learn_in_background
+
+    def tracked(identity: BotIdentity) -> threading.Thread:
+        thread = learn(identity)
+        started.append((identity, thread))
+        return thread
+
+    monkeypatch.setattr(BotIdentity, "learn_in_background", tracked)
+    yield
+    for identity, thread in started:
+        identity.stop()
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
