@@ -87,12 +87,14 @@ class FactText(Templates):
         "section": frozenset({"title", "body"}),
         "not_covered": frozenset(),
         "not_listed": frozenset({"name"}),
+        "rating": frozenset({"criterion", "name", "rating"}),
         "elsewhere": frozenset({"name", "fact"}),
     }
     section: str
     not_covered: str
     not_listed: str
     elsewhere: str
+    rating: str
 
 
 class PlainText(Strict):

@@ -82,8 +82,25 @@ class FactWriter:
         facts = [*facts[:1], *other] if other else facts
         if facts:
             text = "\n\n".join(f.text for f in facts)
-            return Answer(text=text, sources=self.knowledge.sources(s for f in facts for s in f.sources))
+            rating = self._rating(parse, subjects, text)
+            sources = [*(rating[1:] if rating else ()), *(s for f in facts for s in f.sources)]
+            text = f"{rating[0]}\n\n{text}" if rating else text
+            return Answer(text=text, sources=self.knowledge.sources(sources))
         return self._sections(parse)
+
+    def _rating(self, parse: Parse, subjects: list[FrameworkId], text: str) -> tuple[str, str] | None:
+        """The table's rating of the one framework asked about on the topic asked about ("Async
+        support for Flask: Limited."), unless the facts already give it."""
+        if len(subjects) != 1 or not parse.topics:
+            return None
+        row = next((c for c in self.knowledge.criteria if c.in_table and parse.topics[0] in c.topics), None)
+        if row is None or row.ratings[subjects[0]] in text:
+            return None
+        name = self.knowledge.frameworks[subjects[0]].name
+        line = self.knowledge.responses.fact.rating.format(
+            criterion=row.title, name=name, rating=row.ratings[subjects[0]]
+        )
+        return line, row.section_id
 
     def _other_side(self, parse: Parse, subjects: list[FrameworkId], facts: list[Fact]) -> list[Fact]:
         """For "pros and cons": the best fact on the second of two broad topics, when the first

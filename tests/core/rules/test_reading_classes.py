@@ -430,3 +430,19 @@ def test_rules_stated_wants_with_a_question_mark_are_a_project(rules: RulesAdvis
     answer = rules.answer(question)
     assert answer.recommendation == "django"
     assert "FastAPI" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        ("How is Flask rated for batteries included?", "*Batteries included* for Flask: No."),
+        ("Is Flask async?", "*Async support* for Flask: Limited."),
+        ("Does Django have an admin?", "*Admin interface* for Django: Built in."),
+    ],
+)
+def test_rules_fact_about_one_framework_gives_its_table_rating(
+    rules: RulesAdvisor, question: str, line: str
+) -> None:
+    answer = rules.answer(question)
+    assert answer.recommendation is None
+    assert line in answer.text
