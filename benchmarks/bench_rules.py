@@ -84,22 +84,32 @@ def adversarial(limit: int) -> dict[str, str]:
     return {name: text[:limit] for name, text in cases.items()}
 
 
-def worst_adversarial(advisor: Advisor) -> tuple[float, str]:
-    """The slowest adversarial answer (median of runs), alone or as five earlier turns."""
-    worst = (0.0, "")
+def worst_adversarial(advisor: Advisor) -> tuple[float, float, str]:
+    """The slowest adversarial answers (median of runs): alone, and as a follow-up to five earlier
+    turns of it, each turn new to the reader (its kept parses of earlier turns do not help)."""
+    alone, follow_up, which = 0.0, 0.0, ""
     for name, text in adversarial(advisor.knowledge.intents.limits.max_question_chars).items():
-        history = [Turn(role="user", text=text)] * 5
-        worst = max(worst, (median_answer(advisor, text, []), name))
-        worst = max(worst, (median_answer(advisor, FOLLOW_UP, history), f"{name} as 5 earlier turns"))
-    return worst
+        single = median_answer(advisor, text, earlier=False)
+        fresh = median_answer(advisor, text, earlier=True)
+        alone = max(alone, single)
+        if fresh > follow_up:
+            follow_up, which = fresh, name
+    return alone, follow_up, which
 
 
-def median_answer(advisor: Advisor, text: str, history: list[Turn]) -> float:
-    """Median seconds to answer one question offline, over ADVERSARIAL_RUNS."""
+def turns(text: str, run: int, limit: int) -> list[Turn]:
+    """Five earlier user turns of a text, each different from any turn read before."""
+    return [Turn(role="user", text=f"{run}.{n} {text}"[:limit]) for n in range(5)]
+
+
+def median_answer(advisor: Advisor, text: str, earlier: bool) -> float:
+    """Median seconds to answer a text offline, or a follow-up after five fresh turns of it."""
+    limit = advisor.knowledge.intents.limits.max_question_chars
     samples = []
-    for _ in range(ADVERSARIAL_RUNS):
+    for run in range(ADVERSARIAL_RUNS):
+        question, history = (FOLLOW_UP, turns(text, run, limit)) if earlier else (text, [])
         start = time.perf_counter()
-        advisor.ask(text, history, offline=True)
+        advisor.ask(question, history, offline=True)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
@@ -130,10 +140,10 @@ def main() -> int:
         f"p99 {rules_p99 * 1000:.3f} ms, max {max(rules) * 1000:.3f} ms (target p99 < 2 ms)"
     )
     print(f"baseline tokenise only: p99 {tokens_p99 * 1000:.3f} ms; ratio {rules_p99 / tokens_p99:.1f}x")
-    slowest, which = worst_adversarial(advisor)
+    alone, follow_up, which = worst_adversarial(advisor)
     print(
-        f"worst adversarial input: {slowest * 1000:.1f} ms ({which}) next to p99 {rules_p99 * 1000:.3f} ms; "
-        f"ratio {slowest / rules_p99:.0f}x (target < {ADVERSARIAL_TARGET * 1000:.0f} ms)"
+        f"worst adversarial input: {alone * 1000:.1f} ms alone, {follow_up * 1000:.1f} ms as five earlier turns "
+        f"({which}), next to p99 {rules_p99 * 1000:.3f} ms (target < {ADVERSARIAL_TARGET * 1000:.0f} ms)"
     )
     offline = time_process([sys.executable, "-m", "bot", "ask", "--offline", "Django or Flask for a blog?"])
     bare = time_process([sys.executable, "-c", "pass"])
@@ -142,7 +152,7 @@ def main() -> int:
         f"ask --offline process, {PROCESS_RUNS} runs: median {median:.3f} s, max {worst:.3f} s (target < 0.6 s)"
     )
     print(f"baseline python -c pass: median {base:.3f} s; ratio {median / base:.1f}x")
-    met = rules_p99 < 0.002 and worst < 0.6 and slowest < ADVERSARIAL_TARGET
+    met = rules_p99 < 0.002 and worst < 0.6 and max(alone, follow_up) < ADVERSARIAL_TARGET
     print("targets met" if met else "TARGET MISSED")
     return 0 if met else 1
 

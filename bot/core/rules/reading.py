@@ -4,6 +4,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any, TypeVar
 
@@ -39,6 +40,8 @@ NO_DECISION = "<no-decision>"
 SUPERLATIVE_REACH = 4
 # Earlier user turns whose needs a follow-up inherits.
 HISTORY_TURNS = 5
+# Earlier turns' parses kept: a thread's follow-ups re-read the same turns each time.
+PAST_TURNS_KEPT = 512
 
 
 @dataclass
@@ -87,6 +90,7 @@ class QuestionReader:
         # list itself, which the slot keeps alive, so another reading (or thread) never hits it.
         self._names_of: tuple[list[str], list[Match[FrameworkId]]] | None = None
         self._topics_of: tuple[list[str], list[Match[str]]] | None = None
+        self._read_past = lru_cache(maxsize=PAST_TURNS_KEPT)(self._read_one)
 
     def split(self, text: str) -> Words:
         """Normalised words, each tagged with its clause."""
@@ -740,7 +744,7 @@ class QuestionReader:
         expertise = list(parse.expertise)
         frameworks = parse.frameworks
         for text in [t.text for t in history if t.role == "user"][-HISTORY_TURNS:]:
-            past = self._read_one(text)
+            past = self._read_past(text)
             if past.intent in (Intent.INJECTION, Intent.OUT_OF_SCOPE):
                 continue
             for need in past.needs:

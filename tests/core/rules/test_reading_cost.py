@@ -102,3 +102,12 @@ def test_reading_cost_unclosed_quotation_marks_are_passed_over_once() -> None:
     # a quotation holds no opening mark of its kind: each unclosed mark fails at the next one
     text = "\u2018\u2018\u2018x\u2019 and \u201c\u201c\u201cy\u201d"
     assert [m.group() for m in _QUOTED.finditer(text)] == ["\u2018x\u2019", "\u201cy\u201d"]
+
+
+def test_reading_cost_of_earlier_turns_is_paid_once(rules: RulesAdvisor) -> None:
+    # a thread's follow-ups re-read the same earlier turns: their parses are kept
+    history = [Turn(role="user", text=f"turn {n}: we need an admin, not async " * 40) for n in range(5)]
+    rules.answer("so which one?", history)
+    again = calls(lambda: rules.answer("so which one should we pick?", history))
+    alone = calls(lambda: rules.answer("so which one should we pick?"))
+    assert again <= 2 * alone, f"{again} calls with the history read before, {alone} without history"
