@@ -151,9 +151,14 @@ class _Node(Generic[Payload]):
 class PhraseMatcher(Generic[Payload]):
     """Finds known phrases (word tuples) in a word list, longest first at each position."""
 
-    def __init__(self, phrases: Iterable[tuple[tuple[str, ...], Payload]]) -> None:
+    def __init__(
+        self, phrases: Iterable[tuple[tuple[str, ...], Payload]], skippable: Iterable[str] = ()
+    ) -> None:
         # A trie, so each position costs one dict lookup per word of the longest phrase there.
         self._root: _Node[Payload] = _Node()
+        # Words a phrase may have inside it without listing them: "edit record" is found in "edit
+        # every record" and "edit the records" (never at a phrase's start or end).
+        self._skippable = frozenset(skippable)
         for words, payload in phrases:
             if words:
                 node = self._root
@@ -178,7 +183,11 @@ class PhraseMatcher(Generic[Payload]):
         while node is not None:
             if node.ends:
                 ends.append((end, node.ends))
-            node = node.next.get(words[end]) if end < len(words) else None
+            following = node.next.get(words[end]) if end < len(words) else None
+            if following is None and node.next and end + 1 < len(words) and words[end] in self._skippable:
+                end += 1  # one filler word inside the phrase
+                following = node.next.get(words[end])
+            node = following
             end += 1
         return [Match(payload, start, stop) for stop, payloads in reversed(ends) for payload in payloads]
 

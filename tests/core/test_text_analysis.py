@@ -108,3 +108,21 @@ def test_terms_analyzer_never_corrects_into_a_kept_word() -> None:
 def test_terms_analyzer_shorthand_output_is_normalised(text: str) -> None:
     analyzer = Analyzer(["framework"], shorthand={"fw": "framework", "u": "you"})
     assert all(word and word == word.lower() for word in analyzer.words(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("edit every record", [("edit record", 0, 3)]),
+        ("edit the records", [("edit record", 0, 3)]),
+        ("edit record", [("edit record", 0, 2)]),
+        ("the edit record", [("edit record", 1, 3)]),
+        ("edit every single record", []),
+        ("edit every", []),
+    ],
+)
+def test_terms_phrase_matcher_passes_over_one_filler_inside_a_phrase(
+    text: str, found: list[tuple[str, int, int]]
+) -> None:
+    matcher = PhraseMatcher([(phrase("edit record"), "edit record")], skippable={"every", "the"})
+    assert [(m.payload, m.start, m.end) for m in matcher.find(phrase(text))] == found

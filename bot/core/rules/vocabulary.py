@@ -28,7 +28,8 @@ class Vocabulary:
             (len(phrase(a)) for f in knowledge.frameworks.values() for a in f.aliases), default=0
         )
         self.homonyms = PhraseMatcher((phrase(c), f) for f, cues in scope.homonyms.items() for c in cues)
-        self.needs = PhraseMatcher((phrase(p), n) for n in knowledge.needs for p in n.patterns)
+        fillers = _words(ask.determiners)  # "edit every record" is "edit record"
+        self.needs = PhraseMatcher(((phrase(p), n) for n in knowledge.needs for p in n.patterns), fillers)
         self.flipped = PhraseMatcher((phrase(p), n) for n in knowledge.needs for p in n.when_negated)
         self.topics = PhraseMatcher((phrase(p), t.id) for t in knowledge.topics for p in t.patterns)
         self.topic_order = {t.id: i for i, t in enumerate(knowledge.topics)}
