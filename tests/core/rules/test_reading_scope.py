@@ -35,7 +35,8 @@ def test_reading_scope_authority_markup_and_relayed_orders_are_injections(
 ) -> None:
     answer = rules.answer(question)
     assert rules.read(question).intent is Intent.INJECTION
-    assert not answer.in_scope and answer.recommendation is None
+    assert not answer.in_scope
+    assert answer.recommendation is None
 
 
 @pytest.mark.parametrize(
@@ -67,4 +68,5 @@ def test_reading_scope_laboratory_and_game_flasks_are_not_the_framework(
     rules: RulesAdvisor, question: str
 ) -> None:
     parse = rules.read(question)
-    assert parse.intent is Intent.OUT_OF_SCOPE and not parse.frameworks
+    assert parse.intent is Intent.OUT_OF_SCOPE
+    assert not parse.frameworks
