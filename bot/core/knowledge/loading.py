@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.core.answer import FRAMEWORK_IDS, FrameworkId
 from bot.core.knowledge.base import Knowledge
-from bot.core.knowledge.errors import KnowledgeError, ModelT, validated
+from bot.core.knowledge.errors import KnowledgeError, ModelT, validated, validated_file
 from bot.core.knowledge.markdown import parse_sections
 from bot.core.knowledge.schemas import Combination, Criterion, Fact, Framework, Intents, Need, Section, Topic
 from bot.core.knowledge.wording import Responses
@@ -86,8 +86,8 @@ def load_knowledge(directory: Path) -> Knowledge:
         combinations=tuple(validated(Combination, "signals.toml", n, e) for n, e in _named(combos)),
         topics=tuple(validated(Topic, "facts.toml", n, e) for n, e in _entries(facts, "topic", "facts.toml")),
         facts=tuple(validated(Fact, "facts.toml", n, e) for n, e in _entries(facts, "fact", "facts.toml")),
-        intents=validated(Intents, "intents.toml", "(file)", _read_toml(directory, "intents.toml")),
-        responses=validated(Responses, "responses.toml", "(file)", _read_toml(directory, "responses.toml")),
+        intents=validated_file(Intents, "intents.toml", _read_toml(directory, "intents.toml")),
+        responses=validated_file(Responses, "responses.toml", _read_toml(directory, "responses.toml")),
     )
     _check_references(knowledge)
     return knowledge

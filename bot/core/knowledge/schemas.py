@@ -220,6 +220,15 @@ class Language(Strict):
     # Idioms put the usual way, word for word ("what one" is "which one").
     rewrite: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("shorthand", "lowercase", "rewrite")
+    @classmethod
+    def _words_on_both_sides(cls, value: dict[str, str]) -> dict[str, str]:
+        # an empty side would silently delete the word it stands for ("fw = ''")
+        empty = [k for k, v in value.items() if not phrase(k) or not phrase(v)]
+        if empty:
+            raise ValueError(f"each side needs a word: {', '.join(repr(k) for k in empty)}")
+        return value
+
     @field_validator("rewrite")
     @classmethod
     def _same_length(cls, value: dict[str, str]) -> dict[str, str]:
