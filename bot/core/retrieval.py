@@ -81,13 +81,13 @@ def build_analyzer(knowledge: Knowledge) -> Analyzer:
     for section in knowledge.sections.values():
         for text in (section.title, section.body, *section.keywords):
             words.update(phrase(text))
-    for text in _vocabulary_phrases(knowledge):
+    for text in rule_phrases(knowledge):
         words.update(phrase(text))
     language = knowledge.intents.language
     return Analyzer(words, keep=(*language.keep, *language.english), shorthand=language.shorthand)
 
 
-def _vocabulary_phrases(knowledge: Knowledge) -> list[str]:
+def rule_phrases(knowledge: Knowledge) -> list[str]:
     """Every phrase of the rule data (needs, aliases, intents)."""
     intents = knowledge.intents
     texts = [p for need in knowledge.needs for p in need.patterns]

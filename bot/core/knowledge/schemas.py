@@ -134,6 +134,8 @@ class Scope(Strict):
     off_topic: tuple[str, ...]
     other_stacks: tuple[str, ...]
     frontend: tuple[str, ...] = ()
+    criterion_only: tuple[str, ...] = ()
+    other_things: tuple[str, ...] = ()
     homonyms: dict[FrameworkId, tuple[str, ...]]
 
 

@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 from bot.core.answer import FrameworkId, Turn
 from bot.core.knowledge import Knowledge, Need
+from bot.core.retrieval import rule_phrases
 from bot.core.rules.parse import Direction, Intent, NamedFramework, Parse, RankingAsk, Role, StatedNeed
 from bot.core.rules.vocabulary import Cues, Vocabulary
-from bot.core.text_analysis import Analyzer, Match
+from bot.core.text_analysis import Analyzer, Match, phrase
 
 P = TypeVar("P")
 
@@ -38,6 +39,9 @@ AFTER_WINDOW = 2
 NO_DECISION = "<no-decision>"
 # A general "most"/"least" governs a topic named at most this many words after it.
 SUPERLATIVE_REACH = 4
+# Words after a superlative or criterion that may name the other thing it is about ("the most
+# mature open source database").
+OTHER_THING_REACH = 3
 # Earlier user turns whose needs a follow-up inherits.
 HISTORY_TURNS = 5
 # Earlier turns' parses kept: a thread's follow-ups re-read the same turns each time.
@@ -84,6 +88,8 @@ class QuestionReader:
         for criterion in knowledge.criteria:  # the first row naming a topic is its row
             for topic in criterion.topics:
                 self._row_of_topic.setdefault(topic, criterion.id)
+        # Every word the rules know: a word outside it, right after a criterion, names another thing.
+        self._known = frozenset(word for text in rule_phrases(knowledge) for word in phrase(text))
         self._rankable_rows = frozenset(c.id for c in knowledge.criteria if len(set(c.scores.values())) > 1)
         # The last word list's names and topics: many steps of one reading ask for them again, and a
         # step per match (a comparative's row) would otherwise make reading quadratic. Keyed by the
@@ -223,23 +229,62 @@ class QuestionReader:
         last = [i for i in off if w.sentence[i] == w.sentence[-1]]
         if not parse.frameworks and any(not self._webby(w, i, "in_scope", "project") for i in last):
             return False
-        if not parse.frameworks and off and not (w.cues.has("in_scope") or parse.requirements):
+        if (
+            not parse.frameworks
+            and off
+            and not (self._strong_scope(w) or parse.requirements or w.cues.has("group"))
+        ):
             return False
         compared = w.cues.has("compare") and bool(set(parse.topics) - self.v.generic_topics)
+        grounded = parse.frameworks or parse.expertise or self._strong_scope(w) or w.cues.has("project")
+        if not (grounded or w.cues.has("group")) and self._about_other_things(w):
+            return False  # "the fastest car", "the admin password for our router"
         return bool(
-            parse.frameworks
+            grounded
             or compared  # "how do their ecosystems compare?"
             or parse.needs
-            or parse.expertise
             or parse.ranking
             or w.cues.has("in_scope")
-            or w.cues.has("project")
             or w.cues.has("group")
         )
 
+    def _strong_scope(self, w: Words) -> bool:
+        """True when an in-scope word names more than a criterion ("API", not just "admin")."""
+        return any(
+            tuple(w.words[m.start : m.end]) not in self.v.criterion_only for m in w.cues.find("in_scope")
+        )
+
+    def _about_other_things(self, w: Words) -> bool:
+        """True when a superlative, criterion or "which" is about something other than a framework:
+        another thing soon after it ("the most mature cheese", "learn guitar"), a word the rules do
+        not know right after "which" ("which cloud provider"), or two such options ("reddit or discord")."""
+        anchors = [m.end for m in self.v.rankings.find(w.words)]
+        anchors += [m.end for name in ("most", "least", "in_scope") for m in w.cues.find(name)]
+        anchors += [m.end for m in self.v.needs.find(w.words)]
+        near = {i for a in anchors for i in range(a, a + OTHER_THING_REACH) if w.same_clause(a - 1, i)}
+        if any(self.v.other_things.at(w.words, i) for i in sorted(near)):
+            return True
+        words = w.words
+        if any(word in self.v.which and self._unknown(words[i + 1]) for i, word in enumerate(words[:-1])):
+            return True
+        return any(
+            self._unknown(words[i - 1]) and self._unknown(words[i + 1])
+            for i, word in enumerate(words[1:-1], start=1)
+            if word == "or" and w.same_clause(i - 1, i + 1)
+        )
+
+    def _unknown(self, word: str) -> bool:
+        """True for a content word outside every rule list."""
+        return word not in self._known and word not in self.v.stopwords and word.isalpha()
+
     def _webby(self, w: Words, position: int, *cue_lists: str) -> bool:
         """True when the sentence holding a position has a cue of these lists."""
-        return any(w.same_sentence(m.start, position) for name in cue_lists for m in w.cues.find(name))
+        return any(
+            w.same_sentence(m.start, position)
+            and tuple(w.words[m.start : m.end]) not in self.v.criterion_only
+            for name in cue_lists
+            for m in w.cues.find(name)
+        )
 
     # --- frameworks, team and needs ----------------------------------------------------------
 

@@ -27,6 +27,8 @@ class Vocabulary:
         self.longest_name = max(
             (len(phrase(a)) for f in knowledge.frameworks.values() for a in f.aliases), default=0
         )
+        self.criterion_only = frozenset(phrase(p) for p in scope.criterion_only)
+        self.other_things = PhraseMatcher((phrase(p), True) for p in scope.other_things)
         self.homonyms = PhraseMatcher((phrase(c), f) for f, cues in scope.homonyms.items() for c in cues)
         fillers = _words(ask.determiners)  # "edit every record" is "edit record"
         self.needs = PhraseMatcher(((phrase(p), n) for n in knowledge.needs for p in n.patterns), fillers)

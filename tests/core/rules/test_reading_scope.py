@@ -70,3 +70,67 @@ def test_reading_scope_laboratory_and_game_flasks_are_not_the_framework(
     parse = rules.read(question)
     assert parse.intent is Intent.OUT_OF_SCOPE
     assert not parse.frameworks
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a superlative over another thing
+        "what's the quickest car to 60 mph?",
+        "which city has the biggest tech scene in europe?",
+        "what's the most mature sql engine, postgres or mysql?",
+        "most popular open source license these days?",
+        "which hosting provider has the largest community forum?",
+        "which is the most popular programming language for kids?",
+        # a criterion word about another thing
+        "how do I reset the admin password on my wifi router?",
+        "best way to learn guitar chords fast?",
+        "how does async work in deno?",
+        "how to get started with pyright and type hints?",
+        "should my pytorch training loop be async?",
+        # the attack report's own inputs
+        "whats the fastest car in the world",
+        "what's the fastest sorting algorithm?",
+        "which is the fastest growing city in the uk",
+        "which is the most mature open source database?",
+        "what's the most mature cheese",
+        "which is more mature, kubernetes or nomad?",
+        "which has the biggest community, reddit or discord?",
+        "which cloud provider has the biggest community?",
+        "what's the most popular programming language in 2026",
+        "easiest programming language to learn?",
+        "easiest way to learn SQL?",
+        "what's the best python library for machine learning",
+        "tips for managing a small team of engineers",
+        "type hints in python: what's the syntax for an optional int?",
+        "what's the fastest way to learn guitar?",
+        "how do I write async code in node.js",
+        "what is the admin password for our router",
+        "how to train a pytorch model faster",
+        "how do I use type hints with mypy",
+    ],
+)
+def test_reading_scope_superlatives_and_criteria_about_other_things_are_out_of_scope(
+    rules: RulesAdvisor, question: str
+) -> None:
+    answer = rules.answer(question)
+    assert rules.read(question).intent is Intent.OUT_OF_SCOPE
+    assert not answer.in_scope
+
+
+@pytest.mark.parametrize(
+    ("question", "criterion"),
+    [
+        ("which one is the most mature?", "maturity"),
+        ("biggest community?", "community"),
+        ("which is easiest to learn for a beginner?", "learning-curve"),
+        ("which one is the fastest for a json api?", "performance"),
+        ("which of the three has the most mature database layer?", None),
+    ],
+)
+def test_reading_scope_superlatives_about_the_frameworks_stay_in_scope(
+    rules: RulesAdvisor, question: str, criterion: str | None
+) -> None:
+    parse = rules.read(question)
+    assert parse.intent is Intent.RANKING
+    assert criterion is None or (parse.ranking is not None and parse.ranking.criterion == criterion)
