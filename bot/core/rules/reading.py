@@ -303,6 +303,8 @@ class QuestionReader:
     def _named_in(self, match: Match[Any], names: Sequence[Match[FrameworkId]]) -> bool:
         """True when a match lies within a longer framework name ("fast" in "Fast API")."""
         # only names starting close enough to hold the match are looked at (names in start order)
+        if not names:
+            return False
         near = _starting(names, match.end - self.v.longest_name, match.start)
         return any(_inside(match, n) for n in near)
 
@@ -519,7 +521,9 @@ class QuestionReader:
         found = _not_inside(sorted(direction, key=_start), sorted(direction, key=_start))
         # "least annoying to learn" is the easiest: a word for a drawback turns the marker round
         direction = {m: _flipped(d) if self._drawback_after(words, m) else d for m, d in direction.items()}
-        longest = max((m.end - m.start for m in found), default=0)
+        if not found:
+            return None  # no marker, so no topic has one near it
+        longest = max(m.end - m.start for m in found)
         # a feature before "what's included": "which one comes with Jinja2?" is about templates
         inventory = self.v.inventory_topics
         for topic in sorted(self._topic_matches(words), key=lambda m: m.payload in inventory):
@@ -879,14 +883,17 @@ def _not_inside(
     looked at, so a long question of repeated phrases costs no more per match.
     """
     longest = max((o.end - o.start for o in outers), default=0)
-    return [
-        m
-        for m in matches
+    if longest <= 1:
+        return list(matches)  # one-word outers hold nothing strictly shorter
+    starts = [o.start for o in outers]
+    kept = []
+    for m in matches:
+        low, high = bisect_left(starts, m.end - longest), bisect_right(starts, m.start)
         if not any(
-            _inside(m, o) and not (other_payload and o.payload == m.payload)
-            for o in _starting(outers, m.end - longest, m.start)
-        )
-    ]
+            _inside(m, o) and not (other_payload and o.payload == m.payload) for o in outers[low:high]
+        ):
+            kept.append(m)
+    return kept
 
 
 def _inside(inner: Match[Any], outer: Match[Any]) -> bool:

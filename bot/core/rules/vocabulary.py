@@ -138,10 +138,14 @@ class Cues:
 
     def ending(self, name: str, first: int, last: int) -> list[Match[str]]:
         """The named list's occurrences that end at a position from first to last."""
+        if name not in self._by_name:  # most questions hold no negation: one lookup, not a window
+            return []
         return [m for end in range(first, last + 1) for m in self._by_end.get((name, end), ())]
 
     def starting(self, name: str, first: int, last: int) -> list[Match[str]]:
         """The named list's occurrences that start at a position from first to last."""
+        if name not in self._by_name:
+            return []
         return [m for start in range(first, last + 1) for m in self._by_start.get((name, start), ())]
 
 
