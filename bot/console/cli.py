@@ -98,9 +98,8 @@ def cmd_ask(advisor: Advisor, args: argparse.Namespace, out: TextIO, err: TextIO
         _emit(advisor, args.question, args, out)
         return 0
     status = 0
+    # a blank line is an empty question: reported with its number like any other rejected line
     for number, line in enumerate(stdin, start=1):
-        if not line.strip():
-            continue
         try:
             _emit(advisor, line, args, out)
         except QuestionError as error:

@@ -11,6 +11,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Bidirectional embeddings, overrides and isolates only change how text is drawn (and can disguise
 # it); Hebrew and Arabic keyboards insert them, so they are dropped rather than refused.
 _BIDI_FORMATTING = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# Zero-width and other invisible format characters: kept inside a question (emoji sequences and
+# Persian spelling use them), but a question of nothing else is as empty as a blank one.
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
 class QuestionError(ValueError):
@@ -37,7 +40,7 @@ def read_question(text: str, limit: int, messages: InputText, trimmed_note: str 
 def clean_question(text: str, limit: int, messages: InputText) -> str:
     """The question stripped of outer whitespace, or a QuestionError saying what is wrong."""
     stripped = _BIDI_FORMATTING.sub("", text).strip()
-    if not stripped:
+    if not _INVISIBLE.sub("", stripped).strip():
         raise QuestionError(messages.empty)
     if _CONTROL.search(stripped):
         raise QuestionError(messages.control)

@@ -69,9 +69,21 @@ def test_cli_ask_stdin_answers_each_line(settings: Settings) -> None:
 
 
 @pytest.mark.parametrize(
+    "blank",
+    ["", "   ", "\t", "\u2028" * 4000, "\u200b\u200b", "\ufeff \u2060"],
+)
+def test_cli_ask_stdin_reports_a_blank_line_by_number(settings: Settings, blank: str) -> None:
+    status, out, err = _run(["ask", "--json", "--offline", "-"], settings, stdin=f"help\n{blank}\nhelp\n")
+    assert [json.loads(line)["in_scope"] for line in out.splitlines()] == [True, True]
+    assert err.startswith("line 2: Please type a question")
+    assert status == 1
+
+
+@pytest.mark.parametrize(
     ("question", "message"),
     [
         ("   ", "Please type a question"),
+        ("\u200b\u200b", "Please type a question"),
         ("a\x1bb", "control characters"),
         ("q" * 4001, "limit is 4,000"),
     ],

@@ -34,3 +34,19 @@ def test_question_read_checks_or_refuses_any_text(knowledge: Knowledge, text: st
     assert 0 < len(question.text) <= limit
     assert question.text == question.text.strip()
     assert not CONTROL.search(question.text)
+
+
+# Characters that draw nothing: white space and zero-width or other invisible format characters.
+INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.sampled_from(" \t\n\r\u2028\u2029\u3000" + INVISIBLE), max_size=50))
+def test_question_of_nothing_visible_is_empty(knowledge: Knowledge, text: str) -> None:
+    messages = knowledge.responses.input
+    try:
+        read_question(text, knowledge.intents.limits.max_question_chars, messages)
+    except QuestionError as error:
+        assert str(error) == messages.empty
+    else:
+        raise AssertionError(f"{text!r} was read as a question")
