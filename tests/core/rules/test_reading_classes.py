@@ -32,15 +32,15 @@ def test_rules_feature_a_framework_lacks_lists_what_it_ships(
         ("Between Django and FastAPI, which is faster?", "performance", "higher", "fastapi"),
         ("Does Django have a bigger community than Flask?", "community", "higher", "django"),
         ("Flask vs FastAPI: which has better async?", "async", "higher", "fastapi"),
-        ("which one gives me the fewest batteries?", "batteries", "lower", "flask"),
-        ("most limited async support - django flask or fastapi?", "async", "lower", "flask"),
+        ("which of them gives you the least out of the box?", "batteries", "lower", "flask"),
+        ("django, flask or fastapi: which has the most limited async story?", "async", "lower", "flask"),
         (
-            "which one is the heaviest if all I want is a tiny API-only service?",
+            "which framework is the heaviest when we only need a tiny API-only service?",
             "batteries",
             "higher",
             "django",
         ),
-        ("which python fw has its own data layer baked in", "orm", "higher", "django"),
+        ("which python framework has its own database layer built in", "orm", "higher", "django"),
         ("Which one has websockets built in?", "websockets", "higher", "fastapi"),
         ("Which framework has dependency injection?", "dependency-injection", "higher", "fastapi"),
         ("Which one includes a test runner?", "test-runner", "higher", "django"),
@@ -61,8 +61,8 @@ def test_rules_comparatives_and_superlatives_rank(
 @pytest.mark.parametrize(
     "question",
     [
-        "Is the FastAPI ecosystem as mature as Django's?",
-        "is setting up a db in fastapi harder than in django?",
+        "Is Flask's ecosystem as mature as Django's?",
+        "is wiring up a database in flask harder than in django?",
         "I want to learn more about async in Django",
     ],
 )
@@ -111,10 +111,10 @@ def test_rules_negation_reaches_lists_and_filler_words_only(
 @pytest.mark.parametrize(
     ("question", "intent"),
     [
-        ("whats django's tagline again, the 'web framework for ... with deadlines' thing", Intent.FACT),
+        ("remind me of django's motto, the 'for perfectionists with ... deadlines' line", Intent.FACT),
         ("why do people keep saying django is the go-to in fintech?", Intent.FACT),
-        ("in fastapi how do i define a request body schema for a POST endpoint", Intent.FACT),
-        ("django got a template engine or is it api only", Intent.FACT),
+        ("in fastapi how do i declare the schema of a POST request body", Intent.FACT),
+        ("flask got templates or is it just for apis", Intent.FACT),
         ("do i need an extra package to get openapi docs in fastapi like in django or flask?", Intent.FACT),
         ("what should i use on top of django for an API with complex permissions?", Intent.FACT),
         ("Django, Flask or FastAPI for a blog?", Intent.RECOMMENDATION),
@@ -138,7 +138,7 @@ def test_rules_reads_fact_and_decision_cues_anywhere(
         ("how do I publish my python package to PyPI?", False),
         ("fastai: how do I fine-tune a resnet?", False),
         ("what fw do ppl use for authn", True),
-        ("shoud I use fastpai for an LLM app?", True),
+        ("shoud we use fastpai for a chatbot backend?", True),
     ],
 )
 def test_rules_scope_by_sense_not_by_spelling(rules: RulesAdvisor, question: str, in_scope: bool) -> None:
@@ -153,7 +153,7 @@ def test_rules_scope_by_sense_not_by_spelling(rules: RulesAdvisor, question: str
             "is fastapi's ecosystem full of battle-tested extensions?",
             ("extensions", "community", "ecosystem"),
         ),
-        ("hey does fastapi come with an orm or do i bring my own", ("orm", "includes")),
+        ("does flask come with an orm or do we bring our own", ("orm", "includes")),
     ],
 )
 def test_rules_most_specific_topic_leads(rules: RulesAdvisor, question: str, topics: tuple[str, ...]) -> None:
@@ -262,8 +262,8 @@ def test_rules_comparison_on_one_sided_topic_keeps_the_fact_and_row(rules: Rules
             "team loves type hints, building a new JSON API. pick in 2026?",
         ),
         (
-            "is there an admin panel in FastAPI like the one Django has?",
-            "pls help, is there an admin panel in FastAPI like the one Django has?",
+            "is there an admin screen in Flask like Django's?",
+            "pls help, is there an admin screen in Flask like Django's?",
         ),
         ("which one gives me a ready made back office?", "what one gives me a ready made back office?"),
     ],
@@ -392,7 +392,7 @@ def test_rules_expertise_wins_unless_the_scope_justifies_switching(
         ("Django vs Flask for a blog?", Intent.RECOMMENDATION, "django"),
         ("fastapi vs flask for a weekend hack, go", Intent.RECOMMENDATION, "flask"),
         ("django vs fastapi: how do they differ for a CMS?", Intent.COMPARISON, None),
-        ("flask vs fastapi async, how do they compare? for a blog post", Intent.COMPARISON, None),
+        ("django vs flask templates, how do they compare? for a write-up", Intent.COMPARISON, None),
     ],
 )
 def test_rules_versus_for_a_job_asks_for_a_pick(
