@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,9 +45,6 @@ INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\
 @given(text=st.text(alphabet=st.sampled_from(" \t\n\r\u2028\u2029\u3000" + INVISIBLE), max_size=50))
 def test_question_of_nothing_visible_is_empty(knowledge: Knowledge, text: str) -> None:
     messages = knowledge.responses.input
-    try:
+    with pytest.raises(QuestionError) as refused:
         read_question(text, knowledge.intents.limits.max_question_chars, messages)
-    except QuestionError as error:
-        assert str(error) == messages.empty
-    else:
-        raise AssertionError(f"{text!r} was read as a question")
+    assert str(refused.value) == messages.empty
