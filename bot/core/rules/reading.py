@@ -787,12 +787,25 @@ class QuestionReader:
 
     # --- follow-ups --------------------------------------------------------------------------
 
+    def _earlier(self, history: Sequence[Turn]) -> list[str]:
+        """The earlier user turns a follow-up reads, oldest first: the last few, newest first while
+        they fit in one question's length, so a follow-up costs at most two readings' work."""
+        budget = self.knowledge.intents.limits.max_question_chars
+        texts = [t.text for t in history if t.role == "user"][-HISTORY_TURNS:]
+        kept: list[str] = []
+        for text in reversed(texts):
+            if kept and len(text) > budget:
+                break
+            kept.append(text)
+            budget -= len(text)
+        return kept[::-1]
+
     def _inherit(self, parse: Parse, history: Sequence[Turn]) -> Parse:
         """Let a follow-up keep the needs, team and named pair of earlier user turns."""
         needs = {n.id: n for n in parse.needs}
         expertise = list(parse.expertise)
         frameworks = parse.frameworks
-        for text in [t.text for t in history if t.role == "user"][-HISTORY_TURNS:]:
+        for text in self._earlier(history):
             past = self._read_past(text)
             if past.intent in (Intent.INJECTION, Intent.OUT_OF_SCOPE):
                 continue

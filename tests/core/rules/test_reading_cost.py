@@ -111,3 +111,12 @@ def test_reading_cost_of_earlier_turns_is_paid_once(rules: RulesAdvisor) -> None
     again = calls(lambda: rules.answer("so which one should we pick?", history))
     alone = calls(lambda: rules.answer("so which one should we pick?"))
     assert again <= 2 * alone, f"{again} calls with the history read before, {alone} without history"
+
+
+def test_reading_cost_of_a_follow_up_is_at_most_two_readings(rules: RulesAdvisor) -> None:
+    # five long earlier turns, each new to the reader: only one question's length of them is read
+    long = "no admin, we need async and a REST API for our platform " * 70
+    history = [Turn(role="user", text=f"{n} {long}") for n in range(5)]
+    alone = calls(lambda: rules.answer(f"x {long}"))
+    follow_up = calls(lambda: rules.answer("so which one should we pick?", history))
+    assert follow_up <= 1.5 * alone, f"{follow_up} calls after five long turns, {alone} for one"
