@@ -134,3 +134,44 @@ def test_reading_scope_superlatives_about_the_frameworks_stay_in_scope(
     parse = rules.read(question)
     assert parse.intent is Intent.RANKING
     assert criterion is None or (parse.ranking is not None and parse.ranking.criterion == criterion)
+
+
+@pytest.mark.parametrize(
+    ("question", "recommended"),
+    [
+        # validating an idea or MVP is trying it out quickly, not data validation
+        ("need a throwaway demo to validate the concept by friday", "flask"),
+        ("hackathon weekend: we want to validate our idea with a rough prototype. framework?", "flask"),
+        # an existing stack and a small job stay where they are
+        ("everything is django here; a tiny internal status page is needed, should we try flask?", "django"),
+        ("our apps are fastapi, need a small webhook receiver, should we bother with flask?", "fastapi"),
+        ("we're a flask team; new project is a quick little prototype, keep flask?", "flask"),
+        ("django house, next job is a full web app with staff admin and accounts. keep it?", "django"),
+        # the attack report's own inputs
+        ("POC to validate an idea this week", "flask"),
+        ("we need to validate an MVP quickly with a throwaway prototype", "flask"),
+        (
+            "all our services are flask; we need a little health-check endpoint, should we try fastapi for it?",
+            "flask",
+        ),
+        ("we're a django shop, new project is a full web app with admin, keep django?", "django"),
+    ],
+)
+def test_reading_scope_trying_an_idea_and_keeping_a_stack_are_recommendations(
+    rules: RulesAdvisor, question: str, recommended: str
+) -> None:
+    assert rules.answer(question).recommendation == recommended
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "django vs flask, how do they differ? not after a pick, just learning",
+        "compare flask and fastapi for me - not looking for a verdict",
+        "how do fastapi and django compare? not looking for a pick",
+    ],
+)
+def test_reading_scope_refusing_a_pick_gets_a_comparison(rules: RulesAdvisor, question: str) -> None:
+    answer = rules.answer(question)
+    assert rules.read(question).intent is Intent.COMPARISON
+    assert answer.recommendation is None
