@@ -395,9 +395,18 @@ class QuestionReader:
             content = [word for word in between if word not in joins]
             # a list ("no pages or a back office"): joining words and at most the head noun of the
             # item before; "not an API, it's a website" starts a new statement
-            listed = not content or (len(content) == 1 and bool(set(between) & self.v.list_words))
+            joined = bool(set(between) & self.v.list_words) or self._own_item(w, end, match.start)
+            listed = not content or (len(content) == 1 and joined)
             return listed and w.same_sentence(end - 1, match.start)
         return False
+
+    def _own_item(self, w: Words, end: int, start: int) -> bool:
+        """True when the words between two needs are a list item of their own, set off by commas
+        and naming a topic ("no admin, an ORM, async"); "not an API, it's a website" is no item."""
+        inside = range(end, start)
+        apart = all(not w.same_clause(i, end - 1) and not w.same_clause(i, start) for i in inside)
+        topical = any(m.end <= start for m in _starting(self._topic_matches(w.words), end, start))
+        return bool(inside) and apart and topical
 
     def _negation_reach(self) -> int:
         """The furthest a negation reaches: its window, plus two filler words."""

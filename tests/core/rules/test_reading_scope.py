@@ -175,3 +175,28 @@ def test_reading_scope_refusing_a_pick_gets_a_comparison(rules: RulesAdvisor, qu
     answer = rules.answer(question)
     assert rules.read(question).intent is Intent.COMPARISON
     assert answer.recommendation is None
+
+
+@pytest.mark.parametrize(
+    ("question", "negated"),
+    [
+        ("no admin, templates, async or llm calls: just a small prototype", {"admin", "async", "ai-calls"}),
+        ("we won't need an admin, an ORM, async or AI features. tiny internal tool", {"admin", "async"}),
+        # the attack report's own input
+        (
+            "we don't need admin, an orm, async or ai calls - it's a tiny prototype",
+            {"admin", "async", "ai-calls"},
+        ),
+    ],
+)
+def test_reading_scope_negation_runs_along_a_comma_list_of_features(
+    rules: RulesAdvisor, question: str, negated: set[str]
+) -> None:
+    parse = rules.read(question)
+    assert negated <= {n.id for n in parse.needs if n.negated}
+    assert rules.answer(question).recommendation == "flask"
+
+
+def test_reading_scope_a_new_statement_after_a_comma_is_not_negated(rules: RulesAdvisor) -> None:
+    parse = rules.read("not an API, it's a website with an admin for staff")
+    assert "admin" in parse.wanted
