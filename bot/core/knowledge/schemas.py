@@ -181,7 +181,14 @@ class Ask(Strict):
     # Openings that ask for the reasons behind something ("why do people call Django the go-to").
     explain: tuple[str, ...] = ()
     # A question ending on one of these words asks for a decision ("... new JSON API. pick?").
-    closing: tuple[str, ...] = ("which",)
+    closing: tuple[str, ...] = ()
+    # Words that join options to choose between ("Django or Flask").
+    alternatives: tuple[str, ...] = ()
+    # Words that may sit between a choosing verb and the framework chosen ("go with the Flask").
+    articles: tuple[str, ...] = ()
+    # Nouns for what is being chosen: a decision cue next to one ("which framework?") chooses the
+    # framework itself, not a tool for it.
+    choice_nouns: tuple[str, ...] = ()
     time_words: tuple[str, ...] = ()
     # Words that open a question, question mark or not, and tails that make a statement one.
     question_words: tuple[str, ...] = ()

@@ -270,7 +270,7 @@ class QuestionReader:
         return any(
             self._unknown(words[i - 1]) and self._unknown(words[i + 1])
             for i, word in enumerate(words[1:-1], start=1)
-            if word == "or" and w.same_clause(i - 1, i + 1)
+            if word in self.v.alternatives and w.same_clause(i - 1, i + 1)
         )
 
     def _unknown(self, word: str) -> bool:
@@ -616,7 +616,9 @@ class QuestionReader:
         if NO_DECISION in words:
             return self._explain(parse, w)
         # "Django or Flask: what's the difference?" names two options but asks for a comparison.
-        either_or = _either_or(words, named, self.v.list_words) and not w.cues.has("compare")
+        either_or = _either_or(words, named, self.v.list_words, self.v.alternatives) and not w.cues.has(
+            "compare"
+        )
         decided = (self._decided(w) or either_or) and not self._explaining(w, parse)
         if w.cues.has("compare") and self._weakly(w) and not parse.requirements and not parse.ranking:
             return self._explain(parse, w)  # "what is each framework best for?"
@@ -667,7 +669,7 @@ class QuestionReader:
         """
         if not self._about_one(parse, text, w) or parse.named(Role.CURRENT):
             return False
-        if any("framework" in w.words[m.start : m.end + 1] for m in w.cues.find("decide")):
+        if any(self.v.choice_nouns & set(w.words[m.start : m.end + 1]) for m in w.cues.find("decide")):
             return False  # "which framework?" chooses the framework itself
         if self._weakly(w):
             return True
@@ -675,7 +677,12 @@ class QuestionReader:
         # "should I use Django REST Framework" chooses a tool whose name starts with the framework's
         tools = {m.start for m in self._topic_matches(w.words) if m.end - m.start > 1}
         names = [f for f in named if f.start not in tools]
-        return not any(_object_of(m, f, w.words) for m in cues for f in names)
+        # only names just after a cue can be its object: each cue looks at those, not at every name
+        return not any(
+            _object_of(m, f, w.words, self.v.articles)
+            for m in cues
+            for f in _starting(names, m.end, m.end + 1)
+        )
 
     def _weakly(self, w: Words) -> bool:
         """True when every decision cue is a weak one ("best", "good for")."""
@@ -848,14 +855,13 @@ def _role(
     return Role.ALTERNATIVE if several else Role.SUBJECT
 
 
-# Words that may sit between a choosing verb and the framework chosen ("go with the Flask").
-_ARTICLES = frozenset({"a", "an", "the"})
-
-
-def _object_of(cue: Match[str], framework: Match[FrameworkId], words: list[str]) -> bool:
+def _object_of(
+    cue: Match[str], framework: Match[FrameworkId], words: list[str], articles: frozenset[str]
+) -> bool:
     """True when the framework is what a decision cue chooses ("use FastAPI", "pick the Flask")."""
-    between = words[cue.end : framework.start]
-    return framework.start >= cue.end and len(between) <= 1 and all(word in _ARTICLES for word in between)
+    if not 0 <= framework.start - cue.end <= 1:
+        return False
+    return all(word in articles for word in words[cue.end : framework.start])
 
 
 def _quotes(text: str) -> list[tuple[str, bool]]:
@@ -924,10 +930,16 @@ def _inside(inner: Match[Any], outer: Match[Any]) -> bool:
     return longer and outer.start <= inner.start and inner.end <= outer.end
 
 
-def _either_or(words: list[str], named: list[Match[FrameworkId]], joins: frozenset[str]) -> bool:
+def _either_or(
+    words: list[str], named: list[Match[FrameworkId]], joins: frozenset[str], alternatives: frozenset[str]
+) -> bool:
     """True when two different framework names are joined by "or" ("Django or Flask")."""
     for a, b in pairwise(named):
-        if a.payload != b.payload and b.start - a.end <= 2 and "or" in words[a.end : b.start]:
+        if (
+            a.payload != b.payload
+            and b.start - a.end <= 2
+            and not alternatives.isdisjoint(words[a.end : b.start])
+        ):
             # "OpenAPI docs in FastAPI, as in Django or Flask?" weighs a third against the pair;
             # "Django, Flask or FastAPI?" is one list of options.
             return not any(

@@ -63,6 +63,9 @@ class Vocabulary:
         self.modals = _words(ask.modals)
         self.subjects = _words(ask.subjects)
         self.determiners = _words(ask.determiners)
+        self.alternatives = _words(ask.alternatives)
+        self.articles = _words(ask.articles)
+        self.choice_nouns = _words(ask.choice_nouns)
         self.setting_words = _words(ask.setting_words)
         self.auxiliary = frozenset(phrase(p) for p in ask.auxiliary)
         self.team_window = team.window

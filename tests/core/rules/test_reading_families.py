@@ -1,7 +1,10 @@
 """Phrase families, not one question's words: light rewordings of a class get the same reading."""
 
+from pathlib import Path
+
 import pytest
 
+from bot.core.knowledge import load_knowledge
 from bot.core.rules import Intent, RulesAdvisor
 
 
@@ -57,3 +60,11 @@ def test_reading_families_rank_by_the_class_not_the_wording(
 )
 def test_reading_families_asking_for_secrets_is_refused(rules: RulesAdvisor, question: str) -> None:
     assert rules.read(question).intent is Intent.INJECTION
+
+
+def test_reading_families_joining_words_come_from_the_knowledge(knowledge_copy: Path) -> None:
+    # "or" is the knowledge's word, not the reader's: a short "ou" works the same way once listed
+    intents = knowledge_copy / "intents.toml"
+    intents.write_text(intents.read_text().replace('alternatives = ["or"]', 'alternatives = ["or", "ou"]'))
+    rules = RulesAdvisor(load_knowledge(knowledge_copy))
+    assert rules.read("Django ou Flask?").intent is Intent.RECOMMENDATION
