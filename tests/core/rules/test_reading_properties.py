@@ -10,7 +10,7 @@ from bot.advisor import Advisor
 from bot.core.answer import FRAMEWORK_IDS
 from bot.core.knowledge import Knowledge
 from bot.core.question import QuestionError
-from bot.core.rules import Intent, RulesAdvisor
+from bot.core.rules import Intent, Parse, RulesAdvisor
 from bot.core.text_analysis import phrase
 
 # Generous per-example bound: the reader runs in well under a millisecond, but the machine is shared.
@@ -73,7 +73,11 @@ TEXT = st.one_of(st.text(max_size=4000), st.lists(WORDS, max_size=60).map(" ".jo
 def test_reading_any_text_gives_a_consistent_parse(
     rules: RulesAdvisor, knowledge: Knowledge, text: str
 ) -> None:
-    parse = rules.read(text)
+    assert_consistent(rules.read(text), knowledge)
+
+
+def assert_consistent(parse: Parse, knowledge: Knowledge) -> None:
+    """A parse holds only known values, each framework once."""
     assert len({f.id for f in parse.frameworks}) == len(parse.frameworks)
     assert {f.id for f in parse.frameworks} <= set(FRAMEWORK_IDS)
     assert set(parse.expertise) <= set(FRAMEWORK_IDS)
@@ -142,3 +146,17 @@ def test_reading_gives_each_framework_its_role(
     rules: RulesAdvisor, question: str, roles: dict[str, str]
 ) -> None:
     assert {f.id: f.role.value for f in rules.read(question).frameworks} == roles
+
+
+# Long repetitive text up to the question limit: the shape that made reading blow up.
+REPEATED = st.lists(WORDS, min_size=1, max_size=5).map(
+    lambda unit: (" ".join(unit) + " ") * (3990 // (len(" ".join(unit)) + 1))
+)
+
+
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=REPEATED)
+def test_reading_long_repetitive_text_gives_a_consistent_parse(
+    rules: RulesAdvisor, knowledge: Knowledge, text: str
+) -> None:
+    assert_consistent(rules.read(text), knowledge)
