@@ -160,3 +160,16 @@ def test_reading_long_repetitive_text_gives_a_consistent_parse(
     rules: RulesAdvisor, knowledge: Knowledge, text: str
 ) -> None:
     assert_consistent(rules.read(text), knowledge)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_reading_quoted_text_states_no_needs(
+    rules: RulesAdvisor, knowledge: Knowledge, data: st.DataObject
+) -> None:
+    # a need's words in quotation marks are mentioned, not stated: they add nothing to the parse
+    pattern = data.draw(st.sampled_from([p for need in knowledge.needs for p in need.patterns]))
+    marks = data.draw(st.sampled_from(['"{}"', "\u201c{}\u201d", "\u2018{}\u2019", "'{}'"]))
+    quoted = rules.read(f"what does {marks.format(pattern)} mean in Django's docs?")
+    plain = rules.read("what does that mean in Django's docs?")
+    assert quoted.needs == plain.needs
