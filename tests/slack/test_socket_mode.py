@@ -115,4 +115,6 @@ def test_socket_mode_matches_http(
         )
         assert run_bolt_app(bolt, request).status == 200
         socket_api.wait_for(method, count)
+    for double in (slack_api, socket_api):  # each app learns who it is once, in the background
+        double.wait_for("auth.test")
     assert calls(socket_api) == calls(slack_api)
