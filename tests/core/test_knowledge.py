@@ -194,6 +194,14 @@ BROKEN = [
         "verdict_section",
     ),
     ("intents.toml", "[limits]", "[limits", "intents.toml", "(file)", "(syntax)"),
+    (
+        "facts.toml",
+        'when_negated = "limits"',
+        'when_negated = "limitz"',
+        "facts.toml",
+        "includes",
+        "when_negated",
+    ),
 ]
 
 

@@ -148,6 +148,9 @@ def _check_facts(knowledge: Knowledge) -> None:
     topics = {t.id for t in knowledge.topics}
     if len(topics) != len(knowledge.topics):
         raise KnowledgeError("facts.toml", "topic", "id", "a topic id is listed twice")
+    for topic in knowledge.topics:
+        if topic.when_negated is not None:
+            _require(topic.when_negated in topics, "facts.toml", topic.id, "when_negated", topic.when_negated)
     for fact in knowledge.facts:
         for ref in fact.sources:
             _require(ref in knowledge.sections, "facts.toml", fact.id, "sources", ref)

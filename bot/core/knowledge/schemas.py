@@ -186,6 +186,7 @@ class Ask(Strict):
     alternatives: tuple[str, ...] = ()
     # Words that may sit between a choosing verb and the framework chosen ("go with the Flask").
     articles: tuple[str, ...] = ()
+    copulas: tuple[str, ...] = ()
     # Nouns for what is being chosen: a decision cue next to one ("which framework?") chooses the
     # framework itself, not a tool for it.
     choice_nouns: tuple[str, ...] = ()
@@ -205,6 +206,7 @@ class Ask(Strict):
     fillers: tuple[str, ...] = ()
     # Words before a framework's name that make it the setting of a tool ("on top of Django").
     setting_words: tuple[str, ...] = ()
+    likeness: tuple[str, ...] = ()
     # Words that make a team phrase right after them hypothetical ("should we use FastAPI").
     modals: tuple[str, ...] = ()
     subjects: tuple[str, ...] = ()
@@ -296,6 +298,8 @@ class Topic(Strict):
     feature: bool = False
     # Its facts list everything a framework ships ("what's included").
     inventory: bool = False
+    # The topic it means after a negation: "what doesn't Flask come with" asks for its limits.
+    when_negated: str | None = None
 
 
 class Fact(Strict):

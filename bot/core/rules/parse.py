@@ -30,6 +30,7 @@ class Role(Enum):
     ALTERNATIVE = "alternative"  # one of the options being weighed
     CURRENT = "current"  # what the team already uses or knows
     REJECTED = "rejected"  # named only to be ruled out ("we don't need Django's extras")
+    REFERENCE = "reference"  # named for likeness ("an admin like Django's" in a question on FastAPI)
 
 
 class _Frozen(BaseModel):

@@ -450,8 +450,28 @@ class QuestionReader:
         }
         order = list(dict.fromkeys(m.payload for m in named))
         open_ = [f for f in order if f not in expertise and f not in rejected]
+        referenced = self._references(w, named, open_)
+        open_ = [f for f in open_ if f not in referenced]
         several = len(open_) >= 2 or bool(expertise)
-        return [NamedFramework(id=f, role=_role(f, expertise, rejected, several)) for f in order]
+        return [
+            NamedFramework(
+                id=f, role=Role.REFERENCE if f in referenced else _role(f, expertise, rejected, several)
+            )
+            for f in order
+        ]
+
+    def _references(
+        self, w: Words, named: list[Match[FrameworkId]], open_: list[FrameworkId]
+    ) -> set[FrameworkId]:
+        """Frameworks named only after a likeness word ("like Django's"), when another is asked about."""
+        liked = {m.payload for m in named if self._after_likeness(w, m)}
+        liked = {f for f in liked if all(self._after_likeness(w, m) for m in named if m.payload == f)}
+        return liked if any(f not in liked for f in open_) else set()
+
+    def _after_likeness(self, w: Words, name: Match[FrameworkId]) -> bool:
+        """True when a likeness word ends right before a name ("like Django", "such as Flask")."""
+        starts = range(max(0, name.start - 3), name.start)
+        return any(m.end == name.start for k in starts for m in self.v.likeness.at(w.words, k))
 
     def _rules_out(self, w: Words, negation: Match[str], name: Match[FrameworkId]) -> bool:
         """True when a negation rules a framework out ("not Django", "don't need Flask"), unless it
@@ -468,16 +488,41 @@ class QuestionReader:
         longest: dict[str, int] = {}
         places: dict[str, set[int]] = {}
         for m in self._topic_matches(words):
-            longest[m.payload] = max(longest.get(m.payload, 0), m.end - m.start)
-            places.setdefault(m.payload, set()).add(m.start)
+            topic = self._unless_negated(words, m)
+            longest[topic] = max(longest.get(topic, 0), m.end - m.start)
+            places.setdefault(topic, set()).add(m.start)
         count = {t: len(starts) for t, starts in places.items()}
+        # "how mature is Flask in production?" asks about the word after "how", whatever else is
+        # named; "how easy is it to add a database?" asks about the database
+        names = {m.start for m in self._framework_matches(words)}
+        asked = {
+            m.payload
+            for m in self._topic_matches(words)
+            if m.start > 0
+            and words[m.start - 1] == "how"
+            and m.end + 1 in names
+            and words[m.end] in self.v.copulas
+        }
         generic = self.v.generic_topics
         # A feature named next to "what's included" is the point: "does FastAPI come with an ORM?"
         demoted = self.v.inventory_topics if set(longest) & self.v.feature_topics else frozenset()
         return sorted(
             longest,
-            key=lambda t: (t in generic, t in demoted, -longest[t], -count[t], self.v.topic_order[t]),
+            key=lambda t: (
+                t in generic,
+                t in demoted,
+                t not in asked,
+                -longest[t],
+                -count[t],
+                self.v.topic_order[t],
+            ),
         )
+
+    def _unless_negated(self, words: list[str], match: Match[str]) -> str:
+        """A topic, or the one it turns into after a negation ("what doesn't Flask ship with")."""
+        other = self.v.negated_topic.get(match.payload)
+        before = words[max(0, match.start - NEGATED_TOPIC_REACH) : match.start]
+        return other if other and self.v.negators & set(before) else match.payload
 
     def _ranking(self, w: Words) -> RankingAsk | None:
         """A superlative over one criterion: a phrase of its own, or "most"/"least" by its topic."""
@@ -853,6 +898,10 @@ def _role(
     if framework in rejected:
         return Role.REJECTED
     return Role.ALTERNATIVE if several else Role.SUBJECT
+
+
+# A negation this many words before a topic turns it round ("doesn't Flask ship with").
+NEGATED_TOPIC_REACH = 3
 
 
 def _object_of(

@@ -40,6 +40,7 @@ class Vocabulary:
         self.feature_topics = frozenset(t.id for t in knowledge.topics if t.feature)
         self.current = PhraseMatcher(_framework_templates(knowledge, team.current))
         self.generic_topics = frozenset(t.id for t in knowledge.topics if t.generic)
+        self.negated_topic = {t.id: t.when_negated for t in knowledge.topics if t.when_negated}
         self.inventory_topics = frozenset(t.id for t in knowledge.topics if t.inventory)
         self.joint_topics = frozenset(t.id for t in knowledge.topics if t.joint)
         self.markers = tuple(m.lower() for m in (*attacks.markers, *attacks.ping))
@@ -50,6 +51,8 @@ class Vocabulary:
         self.explain = PhraseMatcher((phrase(p), True) for p in ask.explain)
         self.negation_window = ask.negation_window
         self.negation_words = _words(ask.negation)
+        # the one-word negations only ("not", "doesnt"): "not interested in" makes "in" none
+        self.negators = frozenset(p[0] for p in map(phrase, ask.negation) if len(p) == 1)
         self.which = _words(ask.which)
         self.question_words = _words(ask.question_words)
         self.tag_questions = PhraseMatcher((phrase(p), True) for p in ask.tag_questions)
@@ -65,8 +68,10 @@ class Vocabulary:
         self.determiners = _words(ask.determiners)
         self.alternatives = _words(ask.alternatives)
         self.articles = _words(ask.articles)
+        self.copulas = _words(ask.copulas)
         self.choice_nouns = _words(ask.choice_nouns)
         self.setting_words = _words(ask.setting_words)
+        self.likeness = PhraseMatcher((phrase(p), True) for p in ask.likeness)
         self.auxiliary = frozenset(phrase(p) for p in ask.auxiliary)
         self.team_window = team.window
         self.stopwords = _words(intents.language.stopwords)

@@ -200,3 +200,35 @@ def test_reading_scope_negation_runs_along_a_comma_list_of_features(
 def test_reading_scope_a_new_statement_after_a_comma_is_not_negated(rules: RulesAdvisor) -> None:
     parse = rules.read("not an API, it's a website with an admin for staff")
     assert "admin" in parse.wanted
+
+
+@pytest.mark.parametrize(
+    ("question", "mentions"),
+    [
+        # a yes/no question on one framework with another named only for likeness
+        ("does flask ship an ORM similar to django's?", "no orm"),
+        ("can fastapi give me an admin site such as the django one?", "no built-in admin"),
+        # "how <criterion> is X" asks about that criterion
+        ("how mature is fastapi for production use?", "rated high"),
+        ("how popular is django in 2026", "community"),
+        # what kind of framework it is, not type hints
+        ("which type of framework is django, full stack or micro?", "batteries-included"),
+        # what a framework leaves out, not what it ships
+        ("what doesnt flask ship with?", "orm, auth and admin"),
+        # dates and authors the guide does not give
+        ("who created django and what year did it come out?", "does not cover release dates"),
+        # the attack report's own inputs
+        ("does fastapi have a built in admin panel like django's?", "no built-in admin"),
+        ("how mature is flask in production", "high"),
+        ("what type of framework is flask, micro or full stack?", "microframework"),
+        ("when was fastapi released", "does not cover release dates"),
+        ("wht does flsk not come with", "orm, auth and admin"),
+    ],
+)
+def test_reading_scope_fact_questions_get_the_fact_and_no_pick(
+    rules: RulesAdvisor, question: str, mentions: str
+) -> None:
+    answer = rules.answer(question)
+    assert rules.read(question).intent is Intent.FACT
+    assert answer.recommendation is None
+    assert mentions in answer.text.lower()
