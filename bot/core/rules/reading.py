@@ -430,7 +430,7 @@ class QuestionReader:
         window = self.v.team_window
         # names far off cannot be nearest: only those starting within the window (plus a name's
         # own length, for one just before) are measured
-        longest = max((f.end - f.start for f in named), default=0)
+        longest = self.v.longest_name  # not measured over every name: that per phrase is quadratic
         near = [
             (min(abs(f.start - match.end), abs(match.start - f.end)), f.payload)
             for f in _starting(named, match.start - window - longest, match.end + window)
