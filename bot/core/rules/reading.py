@@ -344,7 +344,8 @@ class QuestionReader:
             on_topic = any(i in topical for i in range(match.start, match.end))
             self._add_need(result, w, match, named, negated, on_topic)
         for match in self.v.flipped.find(w.words):
-            if self._negated(w, match, None):
+            quoted = any(w.quoted[i] for i in range(match.start, match.end))  # mentioned, not stated
+            if not quoted and self._negated(w, match, None):
                 result.stated[match.payload.id] = StatedNeed(id=match.payload.id)
         return result
 
