@@ -227,17 +227,22 @@ class QuestionReader:
         # off topic while "Right now it's all spreadsheets. [...] What do you suggest?" does not
         off = [m.start for m in [*w.cues.find("off_topic"), *w.cues.find("frontend")]]
         last = [i for i in off if w.sentence[i] == w.sentence[-1]]
-        if not parse.frameworks and any(not self._webby(w, i, "in_scope", "project") for i in last):
+        # a criterion word is a project's need when a pick is asked for ("async and an admin for our
+        # CSV imports: which one?"), not in a how-to ("type hints with mypy")
+        decided = self._decided(w) and not self._weakly(w)
+        if not parse.frameworks and any(
+            not self._webby(w, i, "in_scope", "project", weak=decided) for i in last
+        ):
             return False
         if (
             not parse.frameworks
             and off
-            and not (self._strong_scope(w) or parse.requirements or w.cues.has("group"))
+            and not (self._strong_scope(w, decided) or parse.requirements or w.cues.has("group"))
         ):
             return False
         compared = w.cues.has("compare") and bool(set(parse.topics) - self.v.generic_topics)
         grounded = parse.frameworks or parse.expertise or self._strong_scope(w) or w.cues.has("project")
-        if not (grounded or w.cues.has("group")) and self._about_other_things(w):
+        if not (grounded or w.cues.has("group")) and self._about_other_things(w, decided):
             return False  # "the fastest car", "the admin password for our router"
         return bool(
             grounded
@@ -248,20 +253,25 @@ class QuestionReader:
             or w.cues.has("group")
         )
 
-    def _strong_scope(self, w: Words) -> bool:
-        """True when an in-scope word names more than a criterion ("API", not just "admin")."""
+    def _strong_scope(self, w: Words, weak: bool = False) -> bool:
+        """True when an in-scope word names more than a criterion ("API", not just "admin"), or any
+        in-scope word does when ``weak`` allows it."""
+        if weak and w.cues.has("in_scope"):
+            return True
         return any(
             tuple(w.words[m.start : m.end]) not in self.v.criterion_only for m in w.cues.find("in_scope")
         )
 
-    def _about_other_things(self, w: Words) -> bool:
+    def _about_other_things(self, w: Words, decided: bool) -> bool:
         """True when a superlative, criterion or "which" is about something other than a framework:
         another thing soon after it ("the most mature cheese", "learn guitar"), a word the rules do
         not know right after "which" ("which cloud provider"), or two such options ("reddit or discord")."""
         anchors = [m.end for m in self.v.rankings.find(w.words)]
-        anchors += [m.end for name in ("most", "least", "in_scope") for m in w.cues.find(name)]
-        anchors += [m.end for m in self.v.needs.find(w.words)]
-        near = {i for a in anchors for i in range(a, a + OTHER_THING_REACH) if w.same_clause(a - 1, i)}
+        anchors += [m.end for name in ("most", "least") for m in w.cues.find(name)]
+        if not decided:  # "which one, for a deploy to a cloud provider?" names the setting, not the subject
+            anchors += [m.end for m in w.cues.find("in_scope")]
+            anchors += [m.end for m in self.v.needs.find(w.words)]
+        near = {i for a in anchors for i in self._head_words(w, a)}
         if any(self.v.other_things.at(w.words, i) for i in sorted(near)):
             return True
         words = w.words
@@ -273,15 +283,26 @@ class QuestionReader:
             if word in self.v.alternatives and w.same_clause(i - 1, i + 1)
         )
 
+    def _head_words(self, w: Words, start: int) -> range:
+        """The words right after a superlative or criterion that may name what it is about: up to
+        the reach, in its clause, and before any little word ("the best for a game" names no game)."""
+        end = start
+        while end < min(len(w.words), start + OTHER_THING_REACH) and w.same_clause(start - 1, end):
+            if w.words[end] in self.v.stopwords:
+                break
+            end += 1
+        return range(start, end)
+
     def _unknown(self, word: str) -> bool:
         """True for a content word outside every rule list."""
         return word not in self._known and word not in self.v.stopwords and word.isalpha()
 
-    def _webby(self, w: Words, position: int, *cue_lists: str) -> bool:
-        """True when the sentence holding a position has a cue of these lists."""
+    def _webby(self, w: Words, position: int, *cue_lists: str, weak: bool = False) -> bool:
+        """True when the sentence holding a position has a cue of these lists (a bare criterion
+        word such as "admin" only when ``weak`` allows it)."""
         return any(
             w.same_sentence(m.start, position)
-            and tuple(w.words[m.start : m.end]) not in self.v.criterion_only
+            and (weak or tuple(w.words[m.start : m.end]) not in self.v.criterion_only)
             for name in cue_lists
             for m in w.cues.find(name)
         )

@@ -232,3 +232,22 @@ def test_reading_scope_fact_questions_get_the_fact_and_no_pick(
     assert rules.read(question).intent is Intent.FACT
     assert answer.recommendation is None
     assert mentions in answer.text.lower()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a pick asked for, with a criterion word and a general-Python or other word around it
+        "we need async and an admin to manage csv imports, which one?",
+        "we need an orm and admin for a pdf archive, which to pick?",
+        "we deploy to a cloud provider and need async websockets, which one?",
+        # a superlative whose "for a ..." names the job, not the thing ranked
+        "which is best for a game leaderboard with async updates?",
+        "what's the fastest for a city bike-share feed with async updates?",
+        # machine-learning libraries named as what is being served
+        "lightweight wrapper to serve our tensorflow model?",
+        "we want to put a pytorch model behind a few endpoints, which one?",
+    ],
+)
+def test_reading_scope_projects_around_other_words_stay_in_scope(rules: RulesAdvisor, question: str) -> None:
+    assert rules.answer(question).in_scope
