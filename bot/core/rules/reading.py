@@ -241,7 +241,7 @@ class QuestionReader:
         ):
             return False
         compared = w.cues.has("compare") and bool(set(parse.topics) - self.v.generic_topics)
-        grounded = parse.frameworks or parse.expertise or self._strong_scope(w) or w.cues.has("project")
+        grounded = parse.frameworks or parse.expertise or self._grounded_by_words(w)
         if not (grounded or w.cues.has("group")) and self._about_other_things(w, decided):
             return False  # "the fastest car", "the admin password for our router"
         return bool(
@@ -262,12 +262,27 @@ class QuestionReader:
             tuple(w.words[m.start : m.end]) not in self.v.criterion_only for m in w.cues.find("in_scope")
         )
 
+    def _grounded_by_words(self, w: Words) -> bool:
+        """True when an in-scope word (beyond a bare criterion) or a project word is named, and not
+        as part of another thing ("a messaging app", "a JS framework")."""
+        spans = [(m.start, m.end) for m in self.v.other_things.find(w.words)]
+        cues = [m for name in ("in_scope", "project") for m in w.cues.find(name)]
+        return any(
+            not any(a <= m.start and m.end <= b for a, b in spans)
+            and (m.payload == "project" or tuple(w.words[m.start : m.end]) not in self.v.criterion_only)
+            for m in cues
+        )
+
     def _about_other_things(self, w: Words, decided: bool) -> bool:
         """True when a superlative, criterion or "which" is about something other than a framework:
         another thing soon after it ("the most mature cheese", "learn guitar"), a word the rules do
         not know right after "which" ("which cloud provider"), or two such options ("reddit or discord")."""
         anchors = [m.end for m in self.v.rankings.find(w.words)]
-        anchors += [m.end for name in ("most", "least") for m in w.cues.find(name)]
+        anchors += [m.end for m in self.v.comparatives.find(w.words)]
+        # "which browser", "more mature than MySQL", "Postgres or MySQL": what is weighed
+        anchors += [
+            m.end for name in ("most", "least", "more", "less", "comparing") for m in w.cues.find(name)
+        ]
         if not decided:  # "which one, for a deploy to a cloud provider?" names the setting, not the subject
             anchors += [m.end for m in w.cues.find("in_scope")]
             anchors += [m.end for m in self.v.needs.find(w.words)]
@@ -285,10 +300,11 @@ class QuestionReader:
 
     def _head_words(self, w: Words, start: int) -> range:
         """The words right after a superlative or criterion that may name what it is about: up to
-        the reach, in its clause, and before any little word ("the best for a game" names no game)."""
+        the reach, in its clause, and before a word that sets a scene ("the best for a game" names no
+        game)."""
         end = start
         while end < min(len(w.words), start + OTHER_THING_REACH) and w.same_clause(start - 1, end):
-            if w.words[end] in self.v.stopwords:
+            if w.words[end] in self.v.setting_words:
                 break
             end += 1
         return range(start, end)

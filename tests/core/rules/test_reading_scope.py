@@ -251,3 +251,34 @@ def test_reading_scope_fact_questions_get_the_fact_and_no_pick(
 )
 def test_reading_scope_projects_around_other_words_stay_in_scope(rules: RulesAdvisor, question: str) -> None:
     assert rules.answer(question).in_scope
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which browser is the fastest right now",
+        "is postgres more mature than mysql?",
+        "which is the most reliable used car brand?",
+        "what's the most secure messaging app",
+        "which is the most popular js framework",
+        "kafka or rabbitmq: which has the bigger community?",
+    ],
+)
+def test_reading_scope_the_thing_weighed_decides_scope(rules: RulesAdvisor, question: str) -> None:
+    # "which browser", "than MySQL", "a messaging app": the options are other things, and a
+    # project word inside their name ("app", "framework") is part of that name
+    assert rules.read(question).intent is Intent.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "we're building a chat app, which one?",
+        "chat app backend with websockets: which framework?",
+        "is it better to pair sqlite or postgres with a small flask api?",
+    ],
+)
+def test_reading_scope_other_things_as_parts_of_a_project_stay_in_scope(
+    rules: RulesAdvisor, question: str
+) -> None:
+    assert rules.answer(question).in_scope
