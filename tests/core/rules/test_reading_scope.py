@@ -176,6 +176,7 @@ def test_reading_scope_trying_an_idea_and_keeping_a_stack_are_recommendations(
     [
         "django vs flask, how do they differ? not after a pick, just learning",
         "compare flask and fastapi for me - not looking for a verdict",
+        "flask vs django: explain the differences, I don't want a recommendation",
         "how do fastapi and django compare? not looking for a pick",
     ],
 )
@@ -221,6 +222,7 @@ def test_reading_scope_a_new_statement_after_a_comma_is_not_negated(rules: Rules
         ("how popular is django in 2026", "community"),
         # what kind of framework it is, not type hints
         ("which type of framework is django, full stack or micro?", "batteries-included"),
+        ("is flask a microframework or full stack?", "microframework"),
         # what a framework leaves out, not what it ships
         ("what doesnt flask ship with?", "orm, auth and admin"),
         # dates and authors the guide does not give
