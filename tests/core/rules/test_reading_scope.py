@@ -2,8 +2,12 @@
 other words."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from bot.core.knowledge import Knowledge
 from bot.core.rules import Intent, RulesAdvisor
+from bot.core.text_analysis import phrase
 
 
 @pytest.mark.parametrize(
@@ -292,3 +296,34 @@ def test_reading_scope_other_things_as_parts_of_a_project_stay_in_scope(
     rules: RulesAdvisor, question: str
 ) -> None:
     assert rules.answer(question).in_scope
+
+
+def _superlatives(knowledge: Knowledge) -> list[str]:
+    """The criteria's short superlatives ("fastest", "most mature") that name nothing in scope."""
+    scope = knowledge.intents.scope
+    cues = {word for p in (*scope.in_scope, *scope.project) for word in phrase(p)}
+    phrases = {p for c in knowledge.criteria for p in (*c.higher, *c.lower)}
+    return sorted(p for p in phrases if len(p.split()) <= 2 and not set(phrase(p)) & cues)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_reading_scope_any_superlative_over_another_thing_is_out_of_scope(
+    rules: RulesAdvisor, knowledge: Knowledge, data: st.DataObject
+) -> None:
+    superlative = data.draw(st.sampled_from(_superlatives(knowledge)))
+    thing = data.draw(st.sampled_from(knowledge.intents.scope.other_things))
+    question = data.draw(st.sampled_from(["what's the {} {}?", "which is the {} {}", "the {} {} right now?"]))
+    assert not rules.answer(question.format(superlative, thing)).in_scope
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_reading_scope_any_superlative_over_the_frameworks_stays_in_scope(
+    rules: RulesAdvisor, knowledge: Knowledge, data: st.DataObject
+) -> None:
+    superlative = data.draw(st.sampled_from(_superlatives(knowledge)))
+    question = data.draw(
+        st.sampled_from(["which one is the {}?", "which framework is the {}?", "{} of the three?"])
+    )
+    assert rules.answer(question.format(superlative)).in_scope
