@@ -103,6 +103,7 @@ def run_app(name: str, args: argparse.Namespace, bare: bool) -> Run:
             running(env, app=_bare_app(args) if bare else None) as app,
             MemorySampler(app.process.pid) as memory,
         ):
+            _wait_for_workers(app, args.workers)
             slack.on_record = _Arrivals(questions)
             started = time.monotonic()
             _fire(app, slack, questions, args.concurrency)
@@ -121,6 +122,22 @@ def run_app(name: str, args: argparse.Namespace, bare: bool) -> Run:
             answered = [q.answered_at for q in questions if q.answered_at is not None]
             run.last_answer = max(answered) - started if answered else float("nan")
     return run
+
+
+def _wait_for_workers(app: App, workers: int, limit: float = 20.0) -> None:
+    """Until every worker has answered /healthz: the burst measures acks, not a worker's boot.
+
+    gunicorn answers as soon as one worker is up; a burst fired then lands on that worker alone
+    while the other still loads, which measures start-up (and this project loads more than a
+    bare app) instead of acknowledgements on both workers.
+    """
+    seen: set[object] = set()
+    deadline = time.monotonic() + limit
+    while len(seen) < workers and time.monotonic() < deadline:
+        seen.add(app.health().get("process"))
+        time.sleep(0.01)
+    if len(seen) < workers:
+        raise RuntimeError(f"only {len(seen)} of {workers} workers answered /healthz in {limit:.0f} s")
 
 
 def _bare_app(args: argparse.Namespace) -> str:
