@@ -26,6 +26,7 @@ EVAL_SETS = [
     Path("tests/eval/dev.jsonl"),
     Path("tests/eval/holdout.jsonl"),
     Path("tests/eval/holdout-fresh.jsonl"),
+    Path("tests/eval/holdout-fresh-2.jsonl"),
 ]
 
 
