@@ -76,7 +76,6 @@ def test_bolt_app_ack_does_not_wait_for_a_hung_slack_api(
     assert slack_api.named("response_url/response/cmd")  # and answered once Slack replied
 
 
-@pytest.mark.slow  # the refused connections take seconds of retries to give up
 def test_bolt_app_acks_when_the_slack_api_refuses_connections(
     slack_env: dict[str, str], advisor: Advisor, slack_api: SlackDouble, pool: AnswerPool
 ) -> None:
