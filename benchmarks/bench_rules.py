@@ -20,34 +20,13 @@ sys.path.insert(0, str(ROOT))
 from bot.advisor import Advisor  # noqa: E402 - after the path tweak, so it runs from a checkout
 from bot.core.answer import Turn  # noqa: E402
 from bot.core.knowledge import load_knowledge  # noqa: E402
+from tests.doubles.adversarial_text import REPEATED_UNITS  # noqa: E402
 
 ROUNDS = 30
 PROCESS_RUNS = 10
 ADVERSARIAL_RUNS = 5
 ADVERSARIAL_TARGET = 0.020
-# Units repeated up to the question limit: negations with the needs they govern, team phrases,
-# names, nested topics, superlative markers, idioms, typos; then runs of marks with no end.
-UNITS = [
-    "no admin ",
-    "no async or admin ",
-    "no need for a built in admin ",
-    "no the the the admin ",
-    "admin not needed ",
-    "nobody here knows django ",
-    "we use django and need admin ",
-    "not django flask ",
-    "django or flask or fastapi ",
-    "django for admin flask for api ",
-    "api doc ",
-    "fast api ",
-    "most admin ",
-    "least most ",
-    "which has the most built in ",
-    "what one ",
-    "which is lighter ",
-    "djnago flsk fastpai ",
-    "We need an admin, async, login and a REST API for our platform. ",
-]
+# Then runs of marks with no end.
 RUNS = [".", "\u2018", "\u201c", "'a ", ",", "a"]
 FOLLOW_UP = "So which framework should we pick?"
 
@@ -77,7 +56,9 @@ def time_each(call: Callable[[str], object], items: list[str]) -> list[float]:
 
 def adversarial(limit: int) -> dict[str, str]:
     """Repetitive questions filling the question limit, by name."""
-    cases = {f"{unit.strip()!r} x{limit // len(unit)}": unit * (limit // len(unit)) for unit in UNITS}
+    cases = {
+        f"{unit.strip()!r} x{limit // len(unit)}": unit * (limit // len(unit)) for unit in REPEATED_UNITS
+    }
     cases.update(
         {f"{mark!r} x{limit // len(mark)}": mark * ((limit - 1) // len(mark)) + "x" for mark in RUNS}
     )

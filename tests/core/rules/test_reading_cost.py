@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from bot.core.answer import Turn
 from bot.core.rules import RulesAdvisor
 from bot.core.rules.reading import _CLAUSE, _QUOTED, _SENTENCE
-from tests.core.rules.test_reading_properties import WORDS
+from tests.doubles.adversarial_text import REPEATED_UNITS, WORDS
 
 # Doubling the text may cost this much more: linear work plus a fixed part that does not double.
 GROWTH = 2.3
@@ -43,28 +43,7 @@ def calls(work: Callable[[], object]) -> int:
     return count
 
 
-# Units that repeat a phrase the reader pairs with others: negations and the needs they govern,
-# team phrases, names after negations, topics inside topics, superlative markers near topics.
-UNITS = [
-    "no admin ",
-    "no async or admin ",
-    "no need for a built in admin ",
-    "no the the the admin ",
-    "admin not needed ",
-    "nobody here knows django ",
-    "we know django and need an admin ",
-    "not django flask ",
-    "api doc ",
-    "most admin ",
-    "least most ",
-    "django or flask ",
-    "django for admin flask for api ",
-    "what one ",
-    "which is lighter ",
-]
-
-
-@pytest.mark.parametrize("unit", UNITS)
+@pytest.mark.parametrize("unit", REPEATED_UNITS)
 def test_reading_cost_grows_linearly_with_repetition(rules: RulesAdvisor, unit: str) -> None:
     small = calls(lambda: rules.answer(unit * REPEATS))
     large = calls(lambda: rules.answer(unit * REPEATS * 2))

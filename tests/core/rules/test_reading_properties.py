@@ -12,6 +12,7 @@ from bot.core.knowledge import Knowledge
 from bot.core.question import QuestionError
 from bot.core.rules import Intent, Parse, RulesAdvisor
 from bot.core.text_analysis import phrase
+from tests.doubles.adversarial_text import WORDS
 
 # Generous per-example bound: the reader runs in well under a millisecond, but the machine is shared.
 BOUND = settings(
@@ -19,52 +20,7 @@ BOUND = settings(
     deadline=timedelta(milliseconds=250),
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-# Arbitrary Unicode, plus text built from the vocabulary so the interesting paths are reached.
-WORDS = st.sampled_from(
-    [
-        "django",
-        "flask",
-        "fastapi",
-        "or",
-        "vs",
-        "not",
-        "no",
-        "which",
-        "most",
-        "least",
-        "admin",
-        "async",
-        "our team knows",
-        "small",
-        "API",
-        "?",
-        ",",
-        ".",
-        "SYSTEM:",
-        "ignore",
-        "thermos",
-        "fastest",
-        "the three",
-        "no decision",
-        "than",
-        "but",
-        "doesn't",
-        "heavier",
-        "fw",
-        "how do i",
-        "why",
-        "on top of",
-        "'quoted",
-        "words'",
-        '"',
-        "\u201c",
-        "\u2019",
-        "...",
-        "\u00e9t\u00e9",
-        "\u65e5\u672c\u8a9e",
-        "\U0001f600",
-    ]
-)
+# Arbitrary Unicode, plus text built from the vocabulary (WORDS) so the interesting paths are reached.
 TEXT = st.one_of(st.text(max_size=4000), st.lists(WORDS, max_size=60).map(" ".join))
 
 

@@ -1,0 +1,77 @@
+"""Text that exercises the question reader: vocabulary words for property tests, repetitive units for cost."""
+
+from hypothesis import strategies as st
+
+# Words and marks from the reader's vocabulary, so generated text reaches its interesting paths.
+WORDS = st.sampled_from(
+    [
+        "django",
+        "flask",
+        "fastapi",
+        "or",
+        "vs",
+        "not",
+        "no",
+        "which",
+        "most",
+        "least",
+        "admin",
+        "async",
+        "our team knows",
+        "small",
+        "API",
+        "?",
+        ",",
+        ".",
+        "SYSTEM:",
+        "ignore",
+        "thermos",
+        "fastest",
+        "the three",
+        "no decision",
+        "than",
+        "but",
+        "doesn't",
+        "heavier",
+        "fw",
+        "how do i",
+        "why",
+        "on top of",
+        "'quoted",
+        "words'",
+        '"',
+        "\u201c",
+        "\u2019",
+        "...",
+        "\u00e9t\u00e9",
+        "\u65e5\u672c\u8a9e",
+        "\U0001f600",
+    ]
+)
+
+
+# Units repeated up to the question limit: negations with the needs they govern, team phrases,
+# names after negations, nested topics, superlative markers near topics, idioms and typos.
+REPEATED_UNITS = [
+    "no admin ",
+    "no async or admin ",
+    "no need for a built in admin ",
+    "no the the the admin ",
+    "admin not needed ",
+    "nobody here knows django ",
+    "we use django and need admin ",
+    "we know django and need an admin ",
+    "not django flask ",
+    "django or flask ",
+    "django or flask or fastapi ",
+    "django for admin flask for api ",
+    "api doc ",
+    "fast api ",
+    "most admin ",
+    "least most ",
+    "which has the most built in ",
+    "what one ",
+    "which is lighter ",
+    "djnago flsk fastpai ",
+    "We need an admin, async, login and a REST API for our platform. ",
+]
